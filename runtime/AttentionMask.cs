@@ -1,0 +1,38 @@
+namespace KernelGen;
+
+/// <summary>
+/// Which keys a query sees. Every mask KernelGen supports (full, causal, windowed) leaves each query a contiguous
+/// range of keys whose two ends never decrease as the query's position grows, so masking is clamping a range, and
+/// a tile is either inside it, outside it, or crosses one of its ends.
+/// </summary>
+public static class AttentionMask
+{
+    /// <summary>
+    /// The visible keys [start, end) of the query at <paramref name="position"/> among the first
+    /// <paramref name="validKeys"/> keys; start == end when it sees none.
+    /// </summary>
+    public static (int Start, int End) VisibleKeys(bool causal, int window, int position, int validKeys)
+    {
+        long start = 0, end = validKeys;
+        if (causal)
+        {
+            end = (long)position + 1;
+            if (window > 0)
+                start = (long)position - window + 1;
+        }
+        else if (window > 0)
+        {
+            start = (long)position - window + 1;
+            end = (long)position + window;
+        }
+        return Clamp(start, end, validKeys);
+    }
+
+    /// <summary>Clamps [start, end) into [0, validKeys), empty when the two cross.</summary>
+    public static (int Start, int End) Clamp(long start, long end, int validKeys)
+    {
+        int s = (int)System.Math.Clamp(start, 0, validKeys);
+        int e = (int)System.Math.Clamp(end, s, validKeys);
+        return (s, e);
+    }
+}
