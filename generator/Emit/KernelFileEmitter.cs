@@ -28,6 +28,9 @@ internal static class KernelFileEmitter
 
             using System;
             using System.Buffers;
+            using System.Runtime.CompilerServices;
+            using System.Runtime.InteropServices;
+            using System.Runtime.Intrinsics;
             using KernelGen;
 
             [assembly: KernelGen.GeneratedAttentionKernel(typeof({{Qualified(spec)}}.Kernel))]
@@ -49,6 +52,18 @@ internal static class KernelFileEmitter
             """))
         {
             WriteDescriptor(writer, spec);
+            writer.BlankLine();
+            if (spec.Algorithm == AttentionAlgorithm.Flash)
+            {
+                // Flash kernels have vector paths; the group loop below stays as the scalar path.
+                VectorFlashEmitter.EmitDispatch(writer, spec);
+                writer.BlankLine();
+                WriteGroupLoop(writer, "RunScalar");
+            }
+            else
+            {
+                WriteGroupLoop(writer, "Run");
+            }
             writer.BlankLine();
             MaskEmitter.Emit(writer, spec);
             writer.BlankLine();
@@ -152,12 +167,18 @@ internal static class KernelFileEmitter
                 AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
             }
+            """);
+    }
 
+    /// <summary>The scalar path: each (batch, key/value head) group in turn, on the calling thread.</summary>
+    private static void WriteGroupLoop(IndentedWriter writer, string name)
+    {
+        writer.Write($$"""
             /// <summary>
             /// Hands each group of query heads that share a key/value head to <see cref="Group"/>, so a key/value
             /// head's rows are walked for all the queries that read them.
             /// </summary>
-            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+            private static void {{name}}(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
                 int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             {
                 int groupLength = GroupSize * queryLength * HeadDim;

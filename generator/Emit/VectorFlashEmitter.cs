@@ -1,0 +1,355 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Emit;
+
+/// <summary>
+/// Writes the vectorized flash kernel of one width (512 or 256 bits) and the run-time choice between the widths and
+/// the scalar path. A call runs in two phases of independent pieces: first every key tile is packed transposed
+/// (HeadDim rows of KeyPad keys) once, then every query tile of every (batch, key/value head) runs on its own. The
+/// head dim and the register blocks are unrolled here, so the accumulators of each micro-kernel live in registers.
+/// </summary>
+internal static class VectorFlashEmitter
+{
+    public static void EmitDispatch(IndentedWriter writer, AttentionSpec spec)
+    {
+        bool wide = VectorShape.Fits(spec, 16);
+        string widePath = wide
+            ? """
+                case CpuPath.Vector512:
+                    RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512);
+                    break;
+                case CpuPath.Vector256:
+                """
+            : """
+                // HeadDim is not a multiple of 16, so 512-bit hardware runs the 256-bit kernel.
+                case CpuPath.Vector512:
+                case CpuPath.Vector256:
+                """;
+        writer.Write($$"""
+            /// <summary>
+            /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
+            /// </summary>
+            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+            {
+                switch (AttentionCpu.Path)
+                {
+                    {{Indent(widePath, 2)}}
+                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256);
+                        break;
+                    default:
+                        RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths);
+                        break;
+                }
+            }
+
+            /// <summary>
+            /// Phase 1 packs each key tile transposed into the workspace, once for all the query tiles that read it;
+            /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
+            /// </summary>
+            private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, int keyPad)
+                where TPack : struct, IAttentionWork
+                where TFlash : struct, IAttentionWork
+            {
+                int groups = batch * KvHeads;
+                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
+                int workspaceLength = groups * keyTiles * HeadDim * keyPad;
+                float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
+                try
+                {
+                    Span<float> packedKeys = workspace.AsSpan(0, workspaceLength);
+                    AttentionWorkers.Run<TPack>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * keyTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(workspace);
+                }
+            }
+
+            /// <summary>
+            /// Packs key tile <paramref name="item"/> (group-major) transposed: HeadDim rows of <paramref name="keyPad"/>
+            /// keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
+            /// </summary>
+            private static void PackKeyTile(in AttentionBuffers buffers, int item, int keyPad)
+            {
+                int keyLength = buffers.KeyLength;
+                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int group = item / keyTiles, j0 = item % keyTiles * TileKv;
+                int columns = Math.Min(TileKv, keyLength - j0);
+                ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
+                Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
+                packed.Clear();
+                for (int j = 0; j < columns; j++)
+                    for (int d = 0; d < HeadDim; d++)
+                        packed[d * keyPad + j] = keys[j * HeadDim + d];
+            }
+
+            /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
+            private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
+            """);
+        if (wide)
+        {
+            writer.BlankLine();
+            EmitWidth(writer, spec, VectorShape.For512(spec));
+        }
+        writer.BlankLine();
+        EmitWidth(writer, spec, VectorShape.For256(spec));
+    }
+
+    private static void EmitWidth(IndentedWriter writer, AttentionSpec spec, VectorShape shape)
+    {
+        string bits = shape.Name.Substring("Vector".Length);
+        string v = shape.Name;
+        writer.Write($$"""
+            /// <summary>Keys per packed tile on the {{bits}}-bit path: TileKv rounded up to whole score blocks.</summary>
+            private const int KeyPad{{bits}} = {{shape.KeyPad}};
+
+            private readonly struct PackKeys{{bits}} : IAttentionWork
+            {
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad{{bits}});
+            }
+
+            /// <summary>
+            /// One query tile on {{bits}}-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
+            /// query-major so the {{spec.GroupSize}} head(s) of the group share every key tile. Scores come from a
+            /// {{shape.ScoreRows}}×{{shape.ScoreVectors * shape.Width}} register block, the softmax is online in base 2, and the values go through a
+            /// {{shape.ValueRows}}-row × {{shape.ChunkVectors * shape.Width}}-dimension register block per chunk of the head dim.
+            /// </summary>
+            private readonly struct FlashTile{{bits}} : IAttentionWork
+            {
+                private const int KeyPad = KeyPad{{bits}};
+                private const int RowBlock = {{shape.RowBlock}};
+
+                public static void Execute(in AttentionBuffers buffers, int item)
+                {
+                    int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
+                    int rowsPerGroup = queryLength * GroupSize;
+                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int validKeys = buffers.ValidKeys(group / KvHeads);
+                    int firstPosition = validKeys - queryLength;
+                    int rows = Math.Min(TileQ, rowsPerGroup - first);
+                    int paddedRows = (rows + RowBlock - 1) / RowBlock * RowBlock;
+                    int queryOffset = group * rowsPerGroup * HeadDim;
+
+                    // Positions grow with the row, so the first row starts and the last row ends the keys the tile needs.
+                    (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
+                    (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
+
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    try
+                    {
+                        Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
+                        Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
+                        Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
+                        Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
+                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+
+                        // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
+                        {{v}}<float> scale = {{v}}.Create(ScaleLog2E);
+                        for (int r = 0; r < paddedRows; r++)
+                        {
+                            Span<float> row = queries.Slice(r * HeadDim, HeadDim);
+                            if (r >= rows)
+                            {
+                                row.Clear();
+                                continue;
+                            }
+                            int t = first + r;
+                            ReadOnlySpan<float> source = buffers.Q.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            for (int d = 0; d < HeadDim; d += {{shape.Width}})
+                                ({{v}}.Create(source.Slice(d, {{shape.Width}})) * scale).CopyTo(row.Slice(d, {{shape.Width}}));
+                        }
+                        accumulators.Slice(0, paddedRows * HeadDim).Clear();
+                        rowMax.Fill(float.NegativeInfinity);
+                        rowSum.Clear();
+                        rescale.Clear();
+
+                        ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
+                        int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                        for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
+                        {
+                            int columns = Math.Min(TileKv, lastEnd - j0);
+                            ReadOnlySpan<float> keyTile = buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad);
+                            Scores(queries, keyTile, scores, paddedRows);
+                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
+                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                                Mask(scores, rows, first, j0, firstPosition, validKeys);
+                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                        }
+
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int t = first + r;
+                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            {{v}}<float> inverse = {{v}}.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            for (int d = 0; d < HeadDim; d += {{shape.Width}})
+                                ({{v}}.Create(accumulators.Slice(r * HeadDim + d, {{shape.Width}})) * inverse).CopyTo(target.Slice(d, {{shape.Width}}));
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(rented);
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
+                /// {{shape.ScoreRows}}-row × {{shape.ScoreVectors}}-vector register blocks: per dimension, {{shape.ScoreVectors}} key vector load(s) and {{shape.ScoreRows}} broadcasts feed {{shape.ScoreRows * shape.ScoreVectors}} FMAs.
+                /// </summary>
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyTile);
+                    ref float s = ref MemoryMarshal.GetReference(scores);
+                    for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
+                    for (int c0 = 0; c0 < KeyPad; c0 += {{shape.ScoreVectors * shape.Width}})
+                    {
+                        {{Indent(ScoreBlock(shape), 3)}}
+                    }
+                }
+
+                /// <summary>Sets to −∞ the scores of keys a row does not see (before its window, after its position, padding).</summary>
+                private static void Mask(Span<float> scores, int rows, int first, int j0, int firstPosition, int validKeys)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
+                        int from = Math.Clamp(start - j0, 0, KeyPad), to = Math.Clamp(end - j0, from, KeyPad);
+                        Span<float> row = scores.Slice(r * KeyPad, KeyPad);
+                        row.Slice(0, from).Fill(float.NegativeInfinity);
+                        row.Slice(to).Fill(float.NegativeInfinity);
+                    }
+                }
+
+                /// <summary>
+                /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
+                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// </summary>
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Span<float> row = scores.Slice(r * KeyPad, KeyPad);
+                        {{v}}<float> max = {{v}}.Create(float.NegativeInfinity);
+                        for (int c = 0; c < KeyPad; c += {{shape.Width}})
+                            max = {{v}}.Max(max, {{v}}.Create(row.Slice(c, {{shape.Width}})));
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
+                        if (newMax == float.NegativeInfinity)
+                        {
+                            row.Clear();
+                            rescale[r] = 1f;
+                            continue;
+                        }
+                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        {{v}}<float> m = {{v}}.Create(newMax), sum = {{v}}<float>.Zero;
+                        for (int c = 0; c < KeyPad; c += {{shape.Width}})
+                        {
+                            {{v}}<float> p = VectorExp2.Exp2({{v}}.Create(row.Slice(c, {{shape.Width}})) - m);
+                            p.CopyTo(row.Slice(c, {{shape.Width}}));
+                            sum += p;
+                        }
+                        rowSum[r] = rowSum[r] * rescale[r] + {{v}}.Sum(sum);
+                        rowMax[r] = newMax;
+                    }
+                }
+
+                /// <summary>
+                /// accumulators = accumulators · rescale + p · V over the tile's keys, in {{shape.ValueRows}}-row register blocks, one
+                /// chunk of ≤ {{shape.ChunkVectors * shape.Width}} dimensions at a time: per key, the chunk's value vectors and {{shape.ValueRows}} broadcasts of p.
+                /// </summary>
+                private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                {
+                    ref float p = ref MemoryMarshal.GetReference(scores);
+                    ref float values = ref MemoryMarshal.GetReference(valueRows);
+                    ref float o = ref MemoryMarshal.GetReference(accumulators);
+                    for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ValueRows}})
+                    {
+                        {{Indent(ValueBlocks(spec, shape), 3)}}
+                    }
+                }
+            }
+            """);
+    }
+
+    /// <summary>The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim.</summary>
+    private static string ScoreBlock(VectorShape shape)
+    {
+        string v = shape.Name;
+        var rows = Enumerable.Range(0, shape.ScoreRows).ToArray();
+        var vectors = Enumerable.Range(0, shape.ScoreVectors).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine($"{v}<float> " + string.Join(", ", rows.SelectMany(r => vectors.Select(c => $"s{r}{c} = default"))) + ";");
+        text.AppendLine("for (int d = 0; d < HeadDim; d++)");
+        text.AppendLine("{");
+        foreach (int c in vectors)
+            text.AppendLine($"    {v}<float> k{c} = {v}.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + {c * shape.Width}));");
+        foreach (int r in rows)
+        {
+            text.AppendLine($"    {v}<float> q{r} = {v}.Create(Unsafe.Add(ref q, (r0 + {r}) * HeadDim + d));");
+            foreach (int c in vectors)
+                text.AppendLine($"    s{r}{c} = {v}.FusedMultiplyAdd(q{r}, k{c}, s{r}{c});");
+        }
+        text.AppendLine("}");
+        foreach (int r in rows)
+            foreach (int c in vectors)
+                text.AppendLine($"s{r}{c}.StoreUnsafe(ref s, (nuint)((r0 + {r}) * KeyPad + c0 + {c * shape.Width}));");
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The unrolled value register blocks, one per chunk of the head dim.</summary>
+    private static string ValueBlocks(AttentionSpec spec, VectorShape shape)
+    {
+        string v = shape.Name;
+        var rows = Enumerable.Range(0, shape.ValueRows).ToArray();
+        var text = new StringBuilder();
+        int vectorsPerRow = spec.HeadDim / shape.Width;
+        for (int chunk = 0; chunk * shape.ChunkVectors < vectorsPerRow; chunk++)
+        {
+            int d0 = chunk * shape.ChunkVectors * shape.Width;
+            var vectors = Enumerable.Range(0, System.Math.Min(shape.ChunkVectors, vectorsPerRow - chunk * shape.ChunkVectors)).ToArray();
+            string Offset(int r, int c) => $"(nuint)((r0 + {r}) * HeadDim + {d0 + c * shape.Width})";
+            text.AppendLine($"// Dimensions {d0} … {d0 + vectors.Length * shape.Width - 1}.");
+            text.AppendLine("{");
+            foreach (int r in rows)
+            {
+                text.AppendLine($"    {v}<float> rescale{r} = {v}.Create(rescale[r0 + {r}]);");
+                foreach (int c in vectors)
+                    text.AppendLine($"    {v}<float> o{r}{c} = {v}.LoadUnsafe(ref o, {Offset(r, c)}) * rescale{r};");
+            }
+            text.AppendLine("    for (int j = 0; j < columns; j++)");
+            text.AppendLine("    {");
+            foreach (int c in vectors)
+                text.AppendLine($"        {v}<float> v{c} = {v}.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + {d0 + c * shape.Width}));");
+            foreach (int r in rows)
+            {
+                text.AppendLine($"        {v}<float> p{r} = {v}.Create(Unsafe.Add(ref p, (r0 + {r}) * KeyPad + j));");
+                foreach (int c in vectors)
+                    text.AppendLine($"        o{r}{c} = {v}.FusedMultiplyAdd(p{r}, v{c}, o{r}{c});");
+            }
+            text.AppendLine("    }");
+            foreach (int r in rows)
+                foreach (int c in vectors)
+                    text.AppendLine($"    o{r}{c}.StoreUnsafe(ref o, {Offset(r, c)});");
+            text.AppendLine("}");
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>Indents every line but the first, which sits where the placeholder stood.</summary>
+    private static string Indent(string text, int depth)
+    {
+        string[] lines = text.Replace("\r\n", "\n").Split('\n');
+        string pad = new(' ', 4 * depth);
+        return string.Join("\n", lines.Select((line, i) => i == 0 || line.Length == 0 ? line : pad + line));
+    }
+}
