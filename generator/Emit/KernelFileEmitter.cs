@@ -53,23 +53,25 @@ internal static class KernelFileEmitter
         {
             WriteDescriptor(writer, spec);
             writer.BlankLine();
-            if (spec.Algorithm == AttentionAlgorithm.Flash)
-            {
-                // Flash kernels have vector paths; the group loop below stays as the scalar path.
-                VectorFlashEmitter.EmitDispatch(writer, spec);
-                writer.BlankLine();
-                WriteGroupLoop(writer, "RunScalar");
-            }
-            else
-            {
-                WriteGroupLoop(writer, "Run");
-            }
-            writer.BlankLine();
             MaskEmitter.Emit(writer, spec);
             writer.BlankLine();
-            AlgorithmEmitter(spec)(writer, spec);
-            writer.BlankLine();
-            RowMathEmitter.Emit(writer, spec);
+            switch (spec.Kind, spec.Algorithm)
+            {
+                case (AttentionKind.Softmax, AttentionAlgorithm.Flash):
+                    // Vector paths first; the scalar tile loop is the fallback.
+                    VectorFlashEmitter.EmitDispatch(writer, spec);
+                    WriteScalarPath(writer, spec, "RunScalar", FlashSoftmaxEmitter.Emit);
+                    break;
+                case (AttentionKind.Linear, AttentionAlgorithm.Auto):
+                    ChunkedLinearEmitter.Emit(writer, spec);
+                    break;
+                case (AttentionKind.Softmax, _):
+                    WriteScalarPath(writer, spec, "Run", MaterializedSoftmaxEmitter.Emit);
+                    break;
+                default:
+                    WriteScalarPath(writer, spec, "Run", MaterializedLinearEmitter.Emit);
+                    break;
+            }
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--)
@@ -77,13 +79,16 @@ internal static class KernelFileEmitter
         return writer.ToString();
     }
 
-    private static Action<IndentedWriter, AttentionSpec> AlgorithmEmitter(AttentionSpec spec) => (spec.Kind, spec.Algorithm) switch
+    /// <summary>A scalar path: the group loop named <paramref name="name"/>, the per-group algorithm and its row math.</summary>
+    private static void WriteScalarPath(IndentedWriter writer, AttentionSpec spec, string name, Action<IndentedWriter, AttentionSpec> algorithm)
     {
-        (AttentionKind.Softmax, AttentionAlgorithm.Flash) => FlashSoftmaxEmitter.Emit,
-        (AttentionKind.Softmax, _) => MaterializedSoftmaxEmitter.Emit,
-        (_, AttentionAlgorithm.Materialized) => MaterializedLinearEmitter.Emit,
-        _ => RunningStateLinearEmitter.Emit,
-    };
+        writer.BlankLine();
+        WriteGroupLoop(writer, name);
+        writer.BlankLine();
+        algorithm(writer, spec);
+        writer.BlankLine();
+        RowMathEmitter.Emit(writer, spec);
+    }
 
     private static string Qualified(AttentionSpec spec) => "global::" + spec.FullName;
 

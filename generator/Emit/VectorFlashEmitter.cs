@@ -37,7 +37,7 @@ internal static class VectorFlashEmitter
             {
                 switch (AttentionCpu.Path)
                 {
-                    {{Indent(widePath, 2)}}
+                    {{Indentation.Continue(widePath, 2)}}
                         RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256);
                         break;
                     default:
@@ -59,6 +59,12 @@ internal static class VectorFlashEmitter
                 int keyTiles = (keyLength + TileKv - 1) / TileKv;
                 int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
+                if (queryLength * GroupSize <= DirectKeyRows)
+                {
+                    // Few queries per key (decoding): packing would copy every key to read it once; read keys in place.
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    return;
+                }
                 float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
                 try
                 {
@@ -89,6 +95,12 @@ internal static class VectorFlashEmitter
                     for (int d = 0; d < HeadDim; d++)
                         packed[d * keyPad + j] = keys[j * HeadDim + d];
             }
+
+            /// <summary>
+            /// Up to this many query rows per key/value head, scores are dot products with the keys where they lie; from
+            /// there on, packed keys feed the register-blocked score kernel.
+            /// </summary>
+            private const int DirectKeyRows = 8;
 
             /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
             private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
@@ -134,7 +146,9 @@ internal static class VectorFlashEmitter
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
-                    int paddedRows = (rows + RowBlock - 1) / RowBlock * RowBlock;
+                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
+                    int rowBlock = buffers.Workspace.IsEmpty ? {{shape.ValueRows}} : RowBlock;
+                    int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
                     int queryOffset = group * rowsPerGroup * HeadDim;
 
                     // Positions grow with the row, so the first row starts and the last row ends the keys the tile needs.
@@ -176,8 +190,10 @@ internal static class VectorFlashEmitter
                         for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
                         {
                             int columns = Math.Min(TileKv, lastEnd - j0);
-                            ReadOnlySpan<float> keyTile = buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad);
-                            Scores(queries, keyTile, scores, paddedRows);
+                            if (buffers.Workspace.IsEmpty)
+                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim), scores, rows, columns);
+                            else
+                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, firstPosition, validKeys);
@@ -213,7 +229,21 @@ internal static class VectorFlashEmitter
                     for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
                     for (int c0 = 0; c0 < KeyPad; c0 += {{shape.ScoreVectors * shape.Width}})
                     {
-                        {{Indent(ScoreBlock(shape), 3)}}
+                        {{Indentation.Continue(ScoreBlock(shape), 3)}}
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for a few rows, reading the keys where they lie: each key's {{spec.HeadDim / shape.Width}} vector(s)
+                /// stay in registers while every row takes its dot product with them.
+                /// </summary>
+                private static void DirectScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyRows, Span<float> scores, int rows, int columns)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyRows);
+                    for (int j = 0; j < columns; j++)
+                    {
+                        {{Indentation.Continue(DirectScoreBlock(spec, shape), 6)}}
                     }
                 }
 
@@ -274,7 +304,7 @@ internal static class VectorFlashEmitter
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ValueRows}})
                     {
-                        {{Indent(ValueBlocks(spec, shape), 3)}}
+                        {{Indentation.Continue(ValueBlocks(spec, shape), 3)}}
                     }
                 }
             }
@@ -303,6 +333,25 @@ internal static class VectorFlashEmitter
         foreach (int r in rows)
             foreach (int c in vectors)
                 text.AppendLine($"s{r}{c}.StoreUnsafe(ref s, (nuint)((r0 + {r}) * KeyPad + c0 + {c * shape.Width}));");
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>One key's vectors loaded once, then a dot product per query row, reduced across lanes.</summary>
+    private static string DirectScoreBlock(AttentionSpec spec, VectorShape shape)
+    {
+        string v = shape.Name;
+        var vectors = Enumerable.Range(0, spec.HeadDim / shape.Width).ToArray();
+        var text = new StringBuilder();
+        foreach (int c in vectors)
+            text.AppendLine($"{v}<float> k{c} = {v}.LoadUnsafe(ref keys, (nuint)(j * HeadDim + {c * shape.Width}));");
+        text.AppendLine("for (int r = 0; r < rows; r++)");
+        text.AppendLine("{");
+        text.AppendLine("    ref float row = ref Unsafe.Add(ref q, r * HeadDim);");
+        text.AppendLine($"    {v}<float> dot = {v}.LoadUnsafe(ref row) * k0;");
+        foreach (int c in vectors.Skip(1))
+            text.AppendLine($"    dot = {v}.FusedMultiplyAdd({v}.LoadUnsafe(ref row, {c * shape.Width}), k{c}, dot);");
+        text.AppendLine($"    scores[r * KeyPad + j] = {v}.Sum(dot);");
+        text.AppendLine("}");
         return text.ToString().TrimEnd();
     }
 
@@ -343,13 +392,5 @@ internal static class VectorFlashEmitter
             text.AppendLine("}");
         }
         return text.ToString().TrimEnd();
-    }
-
-    /// <summary>Indents every line but the first, which sits where the placeholder stood.</summary>
-    private static string Indent(string text, int depth)
-    {
-        string[] lines = text.Replace("\r\n", "\n").Split('\n');
-        string pad = new(' ', 4 * depth);
-        return string.Join("\n", lines.Select((line, i) => i == 0 || line.Length == 0 ? line : pad + line));
     }
 }

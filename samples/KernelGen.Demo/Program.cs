@@ -25,8 +25,8 @@ var kernels = AttentionKernels.GeneratedIn(requests)
 
 Console.WriteLine($"KernelGen demo: batch {Batch}, {QueryLength} queries × {KeyLength} keys, fp32 kernels vs a float64 reference");
 Console.WriteLine();
-Console.WriteLine($"{"variant",-62} {"kernel",-34} {"max |err|",10} {"time (ms)",10}");
-Console.WriteLine(new string('-', 119));
+Console.WriteLine($"{"variant",-62} {"kernel",-40} {"max |err|",10} {"time (ms)",10}");
+Console.WriteLine(new string('-', 125));
 bool allAccurate = true;
 foreach (IAttentionKernel kernel in kernels)
 {
@@ -46,7 +46,7 @@ foreach (IAttentionKernel kernel in kernels)
     double maxError = output.Select((o, i) => Math.Abs(o - reference[i])).Max();
     // fp32 accumulation over ≤ 512 keys of values in [-1, 1]: errors of a few 1e-7 are float rounding; 1e-4 is a bug.
     allAccurate &= maxError < 1e-4;
-    Console.WriteLine($"{Describe(config),-62} {kernel.Name,-34} {maxError,10:0.0e+0} {milliseconds,10:F1}");
+    Console.WriteLine($"{Describe(config),-62} {kernel.Name,-40} {maxError,10:0.0e+0} {milliseconds,10:F1}");
 }
 Console.WriteLine();
 Console.WriteLine(allAccurate ? "every variant matches the float64 reference (max |err| < 1e-4)" : "SOME VARIANT DISAGREES WITH THE REFERENCE");
@@ -62,7 +62,7 @@ static string Describe(AttentionConfig c)
         (false, 0) => "full",
         _ => $"window W={c.Window}",
     };
-    string algorithm = c.Kind == AttentionKind.Linear && c.Algorithm == AttentionAlgorithm.Auto ? "running state" : c.Algorithm.ToString().ToLowerInvariant();
+    string algorithm = c.Kind == AttentionKind.Linear && c.Algorithm == AttentionAlgorithm.Auto ? "chunked" : c.Algorithm.ToString().ToLowerInvariant();
     string tiles = c.Algorithm == AttentionAlgorithm.Flash && c.TileQ > 0 ? $" {c.TileQ}×{c.TileKv}" : "";
     return $"{c.Kind.ToString().ToLowerInvariant()} D={c.HeadDim} {heads} {mask}, {algorithm}{tiles}";
 }

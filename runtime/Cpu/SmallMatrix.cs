@@ -1,0 +1,114 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen;
+
+/// <summary>
+/// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
+/// in 4-row × 4-vector register blocks. Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
+/// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
+/// </summary>
+public static class SmallMatrix
+{
+    /// <summary>
+    /// C[i, j] += α · Σₖ A[i, k] · B[k, j] for i &lt; m, j &lt; n, k &lt; depth, where A[i, k] = a[i·aRowStride + k·aColumnStride].
+    /// </summary>
+    /// <exception cref="ArgumentException">n is not a multiple of the vector width, or a span is too short.</exception>
+    public static void MultiplyAdd<TWidth, TVector>(ReadOnlySpan<float> a, int aRowStride, int aColumnStride,
+        ReadOnlySpan<float> b, int bStride, Span<float> c, int cStride, int m, int n, int depth, float alpha = 1f)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        if (m == 0 || n == 0 || depth == 0)
+            return;
+        int w = TWidth.Count;
+        if (n % w != 0)
+            throw new ArgumentException($"n ({n}) must be a multiple of the vector width {w}.", nameof(n));
+        if ((long)(m - 1) * aRowStride + (long)(depth - 1) * aColumnStride >= a.Length)
+            throw new ArgumentException("a is too short for m × depth at the given strides.", nameof(a));
+        if ((long)(depth - 1) * bStride + n > b.Length)
+            throw new ArgumentException("b is too short for depth × n.", nameof(b));
+        if ((long)(m - 1) * cStride + n > c.Length)
+            throw new ArgumentException("c is too short for m × n.", nameof(c));
+
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        for (; j + 4 * w <= n; j += 4 * w)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Block4x4<TWidth, TVector>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+            for (; i < m; i++)
+                Block1x4<TWidth, TVector>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+        }
+        for (; j < n; j += w)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                TVector sum = TWidth.Load(ref rc, (nint)i * cStride + j);
+                for (int k = 0; k < depth; k++)
+                    sum = TWidth.MultiplyAdd(A<TWidth, TVector>(ref ra, aRowStride, aColumnStride, i, k, alpha), TWidth.Load(ref rb, (nint)k * bStride + j), sum);
+                TWidth.Store(sum, ref rc, (nint)i * cStride + j);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector A<TWidth, TVector>(ref float a, int rowStride, int columnStride, int i, int k, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        => TWidth.Broadcast(alpha * Unsafe.Add(ref a, (nint)i * rowStride + (nint)k * columnStride));
+
+    private static void Block4x4<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+        ref float c, int cStride, int i, int j, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        int w = TWidth.Count;
+        nint c0 = (nint)i * cStride + j, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        TVector s00 = TWidth.Load(ref c, c0), s01 = TWidth.Load(ref c, c0 + w), s02 = TWidth.Load(ref c, c0 + 2 * w), s03 = TWidth.Load(ref c, c0 + 3 * w);
+        TVector s10 = TWidth.Load(ref c, c1), s11 = TWidth.Load(ref c, c1 + w), s12 = TWidth.Load(ref c, c1 + 2 * w), s13 = TWidth.Load(ref c, c1 + 3 * w);
+        TVector s20 = TWidth.Load(ref c, c2), s21 = TWidth.Load(ref c, c2 + w), s22 = TWidth.Load(ref c, c2 + 2 * w), s23 = TWidth.Load(ref c, c2 + 3 * w);
+        TVector s30 = TWidth.Load(ref c, c3), s31 = TWidth.Load(ref c, c3 + w), s32 = TWidth.Load(ref c, c3 + 2 * w), s33 = TWidth.Load(ref c, c3 + 3 * w);
+        for (int k = 0; k < depth; k++)
+        {
+            nint row = (nint)k * bStride + j;
+            TVector b0 = TWidth.Load(ref b, row), b1 = TWidth.Load(ref b, row + w), b2 = TWidth.Load(ref b, row + 2 * w), b3 = TWidth.Load(ref b, row + 3 * w);
+            TVector a0 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i, k, alpha);
+            s00 = TWidth.MultiplyAdd(a0, b0, s00); s01 = TWidth.MultiplyAdd(a0, b1, s01); s02 = TWidth.MultiplyAdd(a0, b2, s02); s03 = TWidth.MultiplyAdd(a0, b3, s03);
+            TVector a1 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 1, k, alpha);
+            s10 = TWidth.MultiplyAdd(a1, b0, s10); s11 = TWidth.MultiplyAdd(a1, b1, s11); s12 = TWidth.MultiplyAdd(a1, b2, s12); s13 = TWidth.MultiplyAdd(a1, b3, s13);
+            TVector a2 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 2, k, alpha);
+            s20 = TWidth.MultiplyAdd(a2, b0, s20); s21 = TWidth.MultiplyAdd(a2, b1, s21); s22 = TWidth.MultiplyAdd(a2, b2, s22); s23 = TWidth.MultiplyAdd(a2, b3, s23);
+            TVector a3 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 3, k, alpha);
+            s30 = TWidth.MultiplyAdd(a3, b0, s30); s31 = TWidth.MultiplyAdd(a3, b1, s31); s32 = TWidth.MultiplyAdd(a3, b2, s32); s33 = TWidth.MultiplyAdd(a3, b3, s33);
+        }
+        TWidth.Store(s00, ref c, c0); TWidth.Store(s01, ref c, c0 + w); TWidth.Store(s02, ref c, c0 + 2 * w); TWidth.Store(s03, ref c, c0 + 3 * w);
+        TWidth.Store(s10, ref c, c1); TWidth.Store(s11, ref c, c1 + w); TWidth.Store(s12, ref c, c1 + 2 * w); TWidth.Store(s13, ref c, c1 + 3 * w);
+        TWidth.Store(s20, ref c, c2); TWidth.Store(s21, ref c, c2 + w); TWidth.Store(s22, ref c, c2 + 2 * w); TWidth.Store(s23, ref c, c2 + 3 * w);
+        TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
+    }
+
+    private static void Block1x4<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+        ref float c, int cStride, int i, int j, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        int w = TWidth.Count;
+        nint c0 = (nint)i * cStride + j;
+        TVector s0 = TWidth.Load(ref c, c0), s1 = TWidth.Load(ref c, c0 + w), s2 = TWidth.Load(ref c, c0 + 2 * w), s3 = TWidth.Load(ref c, c0 + 3 * w);
+        for (int k = 0; k < depth; k++)
+        {
+            nint row = (nint)k * bStride + j;
+            TVector a0 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i, k, alpha);
+            s0 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row), s0);
+            s1 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row + w), s1);
+            s2 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row + 2 * w), s2);
+            s3 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row + 3 * w), s3);
+        }
+        TWidth.Store(s0, ref c, c0); TWidth.Store(s1, ref c, c0 + w); TWidth.Store(s2, ref c, c0 + 2 * w); TWidth.Store(s3, ref c, c0 + 3 * w);
+    }
+}
