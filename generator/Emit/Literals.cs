@@ -5,7 +5,21 @@ namespace KernelGen.Generator.Emit;
 /// <summary>C# literals that read back as exactly the value written.</summary>
 internal static class Literals
 {
-    public static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+    /// <summary>
+    /// A float literal. A finite double beyond float's range (a Scale of 1e300) rounds to infinity, which has no
+    /// literal form ("Infinityf" is not C#), so it is written as the named constant, as the generic kernel's cast gives.
+    /// </summary>
+    public static string Float(double value)
+    {
+        float rounded = (float)value;
+        if (float.IsPositiveInfinity(rounded))
+            return "float.PositiveInfinity";
+        if (float.IsNegativeInfinity(rounded))
+            return "float.NegativeInfinity";
+        if (float.IsNaN(rounded))
+            return "float.NaN";
+        return rounded.ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
 
     public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
