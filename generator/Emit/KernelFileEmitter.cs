@@ -30,7 +30,7 @@ internal static class KernelFileEmitter
             using System.Buffers;
             using KernelGen;
 
-            [assembly: KernelGen.GeneratedAttentionKernel(typeof({{Qualified(spec)}}.Kernel))]
+            {{Registration(spec)}}
 
             """);
 
@@ -71,6 +71,14 @@ internal static class KernelFileEmitter
     };
 
     private static string Qualified(AttentionSpec spec) => "global::" + spec.FullName;
+
+    /// <summary>The assembly attribute AttentionKernels lists kernels by, or why there is none.</summary>
+    private static string Registration(AttentionSpec spec) => spec.IsRegistered
+        ? $"[assembly: KernelGen.GeneratedAttentionKernel(typeof({Qualified(spec)}.Kernel))]"
+        : $"""
+            // Not registered with AttentionKernels: {spec.ClassName} or a type around it is private or protected, which an
+            // assembly attribute cannot name. Call its Forward, or Kernel.Instance, directly.
+            """;
 
     private static void WriteForwardMethods(IndentedWriter writer) => writer.Write("""
         /// <summary>

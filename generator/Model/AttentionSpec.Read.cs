@@ -45,7 +45,22 @@ internal static class AttentionSpecReader
             ContainingTypes = containingTypes.ToEquatableArray(),
             ClassName = type.Name,
             IsStatic = type.IsStatic,
+            IsRegistered = IsNameableFromAssembly(type),
         }, diagnostics);
+    }
+
+    /// <summary>
+    /// Whether an assembly attribute can name the class: it and every type around it are public or internal. A private
+    /// or protected nested class cannot be registered with [assembly: GeneratedAttentionKernel] (CS0122).
+    /// </summary>
+    private static bool IsNameableFromAssembly(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                return false;
+        }
+        return true;
     }
 
     private static AttentionReadResult Result(AttentionSpec? spec, List<DiagnosticInfo> diagnostics)
@@ -152,6 +167,7 @@ internal static class AttentionSpecReader
             ContainingTypes: default,
             ClassName: "",
             IsStatic: false,
+            IsRegistered: false,
             HeadDim: headDim,
             Heads: heads,
             KvHeads: AttentionRules.ResolveKvHeads(heads, kvHeads),
