@@ -26,10 +26,19 @@ internal static class AttentionSpecReader
             return Result(null, diagnostics);
         }
 
+        // [Attention] on two parts of one class is already CS0579, and each part is a target here (whose Attributes,
+        // when both parts share a file, hold both attributes). Only the part that holds the first attribute reads it,
+        // so each class gets one file: a second AddSource with the same hint name would throw and drop every kernel.
+        AttributeData attribute = FirstAttention(type, context.Attributes[0]);
+        if (attribute.ApplicationSyntaxReference is { } reference
+            && (reference.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(reference.Span)))
+        {
+            return Result(null, diagnostics);
+        }
+
         ContainingType[]? containingTypes = ReadContainingTypes(declaration, type, diagnostics);
         ReadClassShape(declaration, type, diagnostics);
 
-        AttributeData attribute = context.Attributes[0];
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var arguments = new ArgumentReader(attribute, syntax, declaration.Identifier.GetLocation());
         AttentionSpec? spec = arguments.IsBound
@@ -61,6 +70,17 @@ internal static class AttentionSpecReader
                 return false;
         }
         return true;
+    }
+
+    /// <summary>The class's first [Attention], over all its parts in declaration order.</summary>
+    private static AttributeData FirstAttention(INamedTypeSymbol type, AttributeData matched)
+    {
+        foreach (AttributeData candidate in type.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate.AttributeClass, matched.AttributeClass))
+                return candidate;
+        }
+        return matched;
     }
 
     private static AttentionReadResult Result(AttentionSpec? spec, List<DiagnosticInfo> diagnostics)
