@@ -36,10 +36,11 @@ internal static class KernelFileEmitter
 
         var scopes = new System.Collections.Generic.List<IDisposable>();
         if (spec.Namespace is not null)
-            scopes.Add(writer.Block($"namespace {spec.Namespace}"));
+            scopes.Add(writer.Block($"namespace {Literals.DottedName(spec.Namespace)}"));
         foreach (ContainingType type in spec.ContainingTypes)
-            scopes.Add(writer.Block($"partial {type.Keyword} {type.Name}"));
-        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {spec.ClassName}" : $"partial class {spec.ClassName}"));
+            scopes.Add(writer.Block($"partial {type.Keyword} {Literals.Identifier(type.Name)}"));
+        string className = Literals.Identifier(spec.ClassName);
+        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {className}" : $"partial class {className}"));
 
         WriteForwardMethods(writer);
         writer.BlankLine();
@@ -70,7 +71,7 @@ internal static class KernelFileEmitter
         _ => RunningStateLinearEmitter.Emit,
     };
 
-    private static string Qualified(AttentionSpec spec) => "global::" + spec.FullName;
+    private static string Qualified(AttentionSpec spec) => "global::" + Literals.DottedName(spec.FullName);
 
     /// <summary>The assembly attribute AttentionKernels lists kernels by, or why there is none.</summary>
     private static string Registration(AttentionSpec spec) => spec.IsRegistered

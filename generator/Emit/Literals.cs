@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace KernelGen.Generator.Emit;
 
@@ -24,6 +26,15 @@ internal static class Literals
     public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     public static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>A name as C# code: a keyword used as a name (class @event, namespace @class) gets its '@' back.</summary>
+    public static string Identifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+            ? "@" + name
+            : name;
+
+    /// <summary>A dotted name ("A.B.C") as C# code, each part through <see cref="Identifier"/>.</summary>
+    public static string DottedName(string name) => string.Join(".", name.Split('.').Select(Identifier));
 
     /// <summary>A C# string literal (the names here are identifiers and dots, which need no escapes).</summary>
     public static string String(string value) => "\"" + value + "\"";

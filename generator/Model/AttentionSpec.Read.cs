@@ -50,12 +50,24 @@ internal static class AttentionSpecReader
 
         return Result(spec with
         {
-            Namespace = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            Namespace = NamespaceOf(type),
             ContainingTypes = containingTypes.ToEquatableArray(),
             ClassName = type.Name,
             IsStatic = type.IsStatic,
             IsRegistered = IsNameableFromAssembly(type),
         }, diagnostics);
+    }
+
+    /// <summary>
+    /// The namespace as plain names ("class.Models" for namespace @class.Models): ToDisplayString would keep the '@',
+    /// which is no C# name outside code and an invalid character in a hint name. The emitter escapes where it writes code.
+    /// </summary>
+    private static string? NamespaceOf(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+            names.Insert(0, n.Name);
+        return names.Count == 0 ? null : string.Join(".", names);
     }
 
     /// <summary>
