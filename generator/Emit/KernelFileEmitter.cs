@@ -75,7 +75,11 @@ internal static class KernelFileEmitter
 
     /// <summary>The assembly attribute AttentionKernels lists kernels by, or why there is none.</summary>
     private static string Registration(AttentionSpec spec) => spec.IsRegistered
-        ? $"[assembly: KernelGen.GeneratedAttentionKernel(typeof({Qualified(spec)}.Kernel))]"
+        ? $"""
+            #pragma warning disable CS0612, CS0618 // the class may be [Obsolete]; registering it is not a use of it
+            [assembly: KernelGen.GeneratedAttentionKernel(typeof({Qualified(spec)}.Kernel))]
+            #pragma warning restore CS0612, CS0618
+            """
         : $"""
             // Not registered with AttentionKernels: {spec.ClassName} or a type around it is private or protected, which an
             // assembly attribute cannot name. Call its Forward, or Kernel.Instance, directly.
