@@ -33,16 +33,17 @@ internal static class KernelFileEmitter
             using System.Runtime.Intrinsics;
             using KernelGen;
 
-            [assembly: KernelGen.GeneratedAttentionKernel(typeof({{Qualified(spec)}}.Kernel))]
+            {{Registration(spec)}}
 
             """);
 
         var scopes = new System.Collections.Generic.List<IDisposable>();
         if (spec.Namespace is not null)
-            scopes.Add(writer.Block($"namespace {spec.Namespace}"));
+            scopes.Add(writer.Block($"namespace {Literals.DottedName(spec.Namespace)}"));
         foreach (ContainingType type in spec.ContainingTypes)
-            scopes.Add(writer.Block($"partial {type.Keyword} {type.Name}"));
-        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {spec.ClassName}" : $"partial class {spec.ClassName}"));
+            scopes.Add(writer.Block($"partial {type.Keyword} {Literals.Identifier(type.Name)}"));
+        string className = Literals.Identifier(spec.ClassName);
+        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {className}" : $"partial class {className}"));
 
         WriteForwardMethods(writer);
         writer.BlankLine();
@@ -90,7 +91,19 @@ internal static class KernelFileEmitter
         RowMathEmitter.Emit(writer, spec);
     }
 
-    private static string Qualified(AttentionSpec spec) => "global::" + spec.FullName;
+    private static string Qualified(AttentionSpec spec) => "global::" + Literals.DottedName(spec.FullName);
+
+    /// <summary>The assembly attribute AttentionKernels lists kernels by, or why there is none.</summary>
+    private static string Registration(AttentionSpec spec) => spec.IsRegistered
+        ? $"""
+            #pragma warning disable CS0612, CS0618 // the class may be [Obsolete]; registering it is not a use of it
+            [assembly: KernelGen.GeneratedAttentionKernel(typeof({Qualified(spec)}.Kernel))]
+            #pragma warning restore CS0612, CS0618
+            """
+        : $"""
+            // Not registered with AttentionKernels: {spec.ClassName} or a type around it is private or protected, which an
+            // assembly attribute cannot name. Call its Forward, or Kernel.Instance, directly.
+            """;
 
     private static void WriteForwardMethods(IndentedWriter writer) => writer.Write("""
         /// <summary>

@@ -26,10 +26,19 @@ internal static class AttentionSpecReader
             return Result(null, diagnostics);
         }
 
+        // [Attention] on two parts of one class is already CS0579, and each part is a target here (whose Attributes,
+        // when both parts share a file, hold both attributes). Only the part that holds the first attribute reads it,
+        // so each class gets one file: a second AddSource with the same hint name would throw and drop every kernel.
+        AttributeData attribute = FirstAttention(type, context.Attributes[0]);
+        if (attribute.ApplicationSyntaxReference is { } reference
+            && (reference.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(reference.Span)))
+        {
+            return Result(null, diagnostics);
+        }
+
         ContainingType[]? containingTypes = ReadContainingTypes(declaration, type, diagnostics);
         ReadClassShape(declaration, type, diagnostics);
 
-        AttributeData attribute = context.Attributes[0];
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var arguments = new ArgumentReader(attribute, syntax, declaration.Identifier.GetLocation());
         AttentionSpec? spec = arguments.IsBound
@@ -41,11 +50,49 @@ internal static class AttentionSpecReader
 
         return Result(spec with
         {
-            Namespace = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            Namespace = NamespaceOf(type),
             ContainingTypes = containingTypes.ToEquatableArray(),
             ClassName = type.Name,
             IsStatic = type.IsStatic,
+            IsRegistered = IsNameableFromAssembly(type),
         }, diagnostics);
+    }
+
+    /// <summary>
+    /// The namespace as plain names ("class.Models" for namespace @class.Models): ToDisplayString would keep the '@',
+    /// which is no C# name outside code and an invalid character in a hint name. The emitter escapes where it writes code.
+    /// </summary>
+    private static string? NamespaceOf(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+            names.Insert(0, n.Name);
+        return names.Count == 0 ? null : string.Join(".", names);
+    }
+
+    /// <summary>
+    /// Whether an assembly attribute can name the class: it and every type around it are public or internal. A private
+    /// or protected nested class cannot be registered with [assembly: GeneratedAttentionKernel] (CS0122).
+    /// </summary>
+    private static bool IsNameableFromAssembly(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The class's first [Attention], over all its parts in declaration order.</summary>
+    private static AttributeData FirstAttention(INamedTypeSymbol type, AttributeData matched)
+    {
+        foreach (AttributeData candidate in type.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate.AttributeClass, matched.AttributeClass))
+                return candidate;
+        }
+        return matched;
     }
 
     private static AttentionReadResult Result(AttentionSpec? spec, List<DiagnosticInfo> diagnostics)
@@ -152,6 +199,7 @@ internal static class AttentionSpecReader
             ContainingTypes: default,
             ClassName: "",
             IsStatic: false,
+            IsRegistered: false,
             HeadDim: headDim,
             Heads: heads,
             KvHeads: AttentionRules.ResolveKvHeads(heads, kvHeads),

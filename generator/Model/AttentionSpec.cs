@@ -12,6 +12,7 @@ internal sealed record AttentionSpec(
     EquatableArray<ContainingType> ContainingTypes,
     string ClassName,
     bool IsStatic,
+    bool IsRegistered,
     int HeadDim,
     int Heads,
     int KvHeads,

@@ -1,0 +1,30 @@
+using ApprovalTests;
+using ApprovalTests.Namers;
+using ApprovalTests.Writers;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KernelGen.Generator.Tests;
+
+/// <summary>
+/// The generated file for each representative configuration, compared with Snapshots/*.approved.cs. A change to an
+/// emitter shows up as a readable diff; approve it by renaming .received.cs to .approved.cs after reading it.
+/// </summary>
+[UseApprovalSubdirectory("Snapshots")]
+public sealed class SnapshotTests
+{
+    [Theory]
+    [MemberData(nameof(Scenarios.Names), MemberType = typeof(Scenarios))]
+    public void GeneratedSource(string scenario)
+    {
+        Scenarios.Scenario input = Scenarios.All[scenario];
+        GeneratorRun run = GeneratorHarness.RunClean(input.Source);
+
+        GeneratedSourceResult generated = Assert.Single(run.Sources);
+        Assert.Equal(input.HintName, generated.HintName);
+        using (ApprovalResults.ForScenario(scenario))
+        {
+            Approvals.Verify(new ApprovalTextWriter(generated.SourceText.ToString(), "cs"));
+        }
+    }
+}
