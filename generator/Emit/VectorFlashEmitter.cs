@@ -208,7 +208,7 @@ internal static class VectorFlashEmitter
                             Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
                             {{v}}<float> inverse = {{v}}.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
                             for (int d = 0; d < HeadDim; d += {{shape.Width}})
-                                ({{v}}.Create(accumulators.Slice(r * HeadDim + d, {{shape.Width}})) * inverse).CopyTo(target.Slice(d, {{shape.Width}}));
+                                ({{v}}.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, {{shape.Width}}));
                         }
                     }
                     finally
@@ -268,14 +268,14 @@ internal static class VectorFlashEmitter
                 {
                     for (int r = 0; r < rows; r++)
                     {
-                        Span<float> row = scores.Slice(r * KeyPad, KeyPad);
+                        ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
                         {{v}}<float> max = {{v}}.Create(float.NegativeInfinity);
                         for (int c = 0; c < KeyPad; c += {{shape.Width}})
-                            max = {{v}}.Max(max, {{v}}.Create(row.Slice(c, {{shape.Width}})));
+                            max = {{v}}.Max(max, {{v}}.LoadUnsafe(ref row, (nuint)c));
                         float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
                         if (newMax == float.NegativeInfinity)
                         {
-                            row.Clear();
+                            scores.Slice(r * KeyPad, KeyPad).Clear();
                             rescale[r] = 1f;
                             continue;
                         }
@@ -283,8 +283,8 @@ internal static class VectorFlashEmitter
                         {{v}}<float> m = {{v}}.Create(newMax), sum = {{v}}<float>.Zero;
                         for (int c = 0; c < KeyPad; c += {{shape.Width}})
                         {
-                            {{v}}<float> p = VectorExp2.Exp2({{v}}.Create(row.Slice(c, {{shape.Width}})) - m);
-                            p.CopyTo(row.Slice(c, {{shape.Width}}));
+                            {{v}}<float> p = VectorExp2.Exp2({{v}}.LoadUnsafe(ref row, (nuint)c) - m);
+                            p.StoreUnsafe(ref row, (nuint)c);
                             sum += p;
                         }
                         rowSum[r] = rowSum[r] * rescale[r] + {{v}}.Sum(sum);

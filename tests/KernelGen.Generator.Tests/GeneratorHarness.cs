@@ -90,14 +90,21 @@ internal static class GeneratorHarness
         Assert.Equal(expectedFiles, run.Sources.Length);
 
         // The inputs alone compile cleanly too, so any warning below comes from generated code or its interplay.
-        Assert.Empty(WarningsAndErrors(run.Input.GetDiagnostics()));
-        Assert.Empty(WarningsAndErrors(run.Output.GetDiagnostics()));
+        AssertClean(run.Input.GetDiagnostics());
+        AssertClean(run.Output.GetDiagnostics());
 
         using var stream = new MemoryStream();
         EmitResult emitted = run.Output.Emit(stream);
-        Assert.Empty(WarningsAndErrors(emitted.Diagnostics));
+        AssertClean(emitted.Diagnostics);
         Assert.True(emitted.Success);
         return run;
+    }
+
+    /// <summary>Fails with every warning and error spelled out, one per line.</summary>
+    private static void AssertClean(IEnumerable<Diagnostic> diagnostics)
+    {
+        IReadOnlyList<string> found = WarningsAndErrors(diagnostics);
+        Assert.True(found.Count == 0, string.Join("\n", found));
     }
 
     /// <summary>The text a diagnostic points at: generator diagnostics carry a file path and span, not a tree.</summary>

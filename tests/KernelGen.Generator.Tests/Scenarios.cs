@@ -65,7 +65,7 @@ internal static class Scenarios
             """), "Models.Attention.LocalWindow.Attention.g.cs"),
 
         // Linear attention with the default algorithm: the running state.
-        ["LinearCausalRunningState"] = new(InNamespace("""
+        ["LinearCausalChunked"] = new(InNamespace("""
             /// <summary>Causal linear attention.</summary>
             [Attention(64, Heads = 4, Causal = true, Kind = AttentionKind.Linear)]
             public static partial class LinearCausal;

@@ -13,6 +13,9 @@
 
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using KernelGen;
 
 #pragma warning disable CS0612, CS0618 // the class may be [Obsolete]; registering it is not a use of it
@@ -101,6 +104,14 @@ namespace Models.Attention
             }
 
             /// <summary>
+            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
+            /// sees: causal with a window of 8: the query at position p sees keys p − 7 … p.
+            /// </summary>
+            private static (int Start, int End) VisibleKeys(int position, int validKeys)
+                => AttentionMask.Clamp(position - 7L, position + 1L, validKeys);
+
+
+            /// <summary>
             /// Hands each group of query heads that share a key/value head to <see cref="Group"/>, so a key/value
             /// head's rows are walked for all the queries that read them.
             /// </summary>
@@ -122,13 +133,6 @@ namespace Models.Attention
                     }
                 }
             }
-
-            /// <summary>
-            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
-            /// sees: causal with a window of 8: the query at position p sees keys p − 7 … p.
-            /// </summary>
-            private static (int Start, int End) VisibleKeys(int position, int validKeys)
-                => AttentionMask.Clamp(position - 7L, position + 1L, validKeys);
 
             /// <summary>
             /// Linear attention for the 2 query head(s) that read one key/value head, with explicit weights:

@@ -13,6 +13,9 @@
 
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using KernelGen;
 
 #pragma warning disable CS0612, CS0618 // the class may be [Obsolete]; registering it is not a use of it
@@ -100,6 +103,14 @@ namespace Models.Attention
             }
 
             /// <summary>
+            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
+            /// sees: none: every query sees every key.
+            /// </summary>
+            private static (int Start, int End) VisibleKeys(int position, int validKeys)
+                => (0, validKeys);
+
+
+            /// <summary>
             /// Hands each group of query heads that share a key/value head to <see cref="Group"/>, so a key/value
             /// head's rows are walked for all the queries that read them.
             /// </summary>
@@ -121,13 +132,6 @@ namespace Models.Attention
                     }
                 }
             }
-
-            /// <summary>
-            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
-            /// sees: none: every query sees every key.
-            /// </summary>
-            private static (int Start, int End) VisibleKeys(int position, int validKeys)
-                => (0, validKeys);
 
             /// <summary>The scale 0.1 times log2(e): scores come out in base 2 and go straight into exp2.</summary>
             private const float ScaleLog2E = 0.14426951f;

@@ -13,6 +13,9 @@
 
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using KernelGen;
 
 #pragma warning disable CS0612, CS0618 // the class may be [Obsolete]; registering it is not a use of it
@@ -100,10 +103,718 @@ namespace Models.Attention
             }
 
             /// <summary>
+            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
+            /// sees: window of 16 on both sides: the query at position p sees keys p − 15 … p + 15.
+            /// </summary>
+            private static (int Start, int End) VisibleKeys(int position, int validKeys)
+                => AttentionMask.Clamp(position - 15L, position + 16L, validKeys);
+
+            /// <summary>
+            /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
+            /// </summary>
+            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+            {
+                switch (AttentionCpu.Path)
+                {
+                    case CpuPath.Vector512:
+                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512);
+                        break;
+                    case CpuPath.Vector256:
+                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256);
+                        break;
+                    default:
+                        RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths);
+                        break;
+                }
+            }
+
+            /// <summary>
+            /// Phase 1 packs each key tile transposed into the workspace, once for all the query tiles that read it;
+            /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
+            /// </summary>
+            private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, int keyPad)
+                where TPack : struct, IAttentionWork
+                where TFlash : struct, IAttentionWork
+            {
+                int groups = batch * KvHeads;
+                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
+                int workspaceLength = groups * keyTiles * HeadDim * keyPad;
+                if (queryLength * GroupSize <= DirectKeyRows)
+                {
+                    // Few queries per key (decoding): packing would copy every key to read it once; read keys in place.
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    return;
+                }
+                float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
+                try
+                {
+                    Span<float> packedKeys = workspace.AsSpan(0, workspaceLength);
+                    AttentionWorkers.Run<TPack>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * keyTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(workspace);
+                }
+            }
+
+            /// <summary>
+            /// Packs key tile <paramref name="item"/> (group-major) transposed: HeadDim rows of <paramref name="keyPad"/>
+            /// keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
+            /// </summary>
+            private static void PackKeyTile(in AttentionBuffers buffers, int item, int keyPad)
+            {
+                int keyLength = buffers.KeyLength;
+                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int group = item / keyTiles, j0 = item % keyTiles * TileKv;
+                int columns = Math.Min(TileKv, keyLength - j0);
+                ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
+                Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
+                packed.Clear();
+                for (int j = 0; j < columns; j++)
+                    for (int d = 0; d < HeadDim; d++)
+                        packed[d * keyPad + j] = keys[j * HeadDim + d];
+            }
+
+            /// <summary>
+            /// Up to this many query rows per key/value head, scores are dot products with the keys where they lie; from
+            /// there on, packed keys feed the register-blocked score kernel.
+            /// </summary>
+            private const int DirectKeyRows = 8;
+
+            /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
+            private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
+
+            /// <summary>Keys per packed tile on the 512-bit path: TileKv rounded up to whole score blocks.</summary>
+            private const int KeyPad512 = 64;
+
+            private readonly struct PackKeys512 : IAttentionWork
+            {
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad512);
+            }
+
+            /// <summary>
+            /// One query tile on 512-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
+            /// query-major so the 1 head(s) of the group share every key tile. Scores come from a
+            /// 8×32 register block, the softmax is online in base 2, and the values go through a
+            /// 4-row × 64-dimension register block per chunk of the head dim.
+            /// </summary>
+            private readonly struct FlashTile512 : IAttentionWork
+            {
+                private const int KeyPad = KeyPad512;
+                private const int RowBlock = 8;
+
+                public static void Execute(in AttentionBuffers buffers, int item)
+                {
+                    int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
+                    int rowsPerGroup = queryLength * GroupSize;
+                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int validKeys = buffers.ValidKeys(group / KvHeads);
+                    int firstPosition = validKeys - queryLength;
+                    int rows = Math.Min(TileQ, rowsPerGroup - first);
+                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
+                    int rowBlock = buffers.Workspace.IsEmpty ? 4 : RowBlock;
+                    int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
+                    int queryOffset = group * rowsPerGroup * HeadDim;
+
+                    // Positions grow with the row, so the first row starts and the last row ends the keys the tile needs.
+                    (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
+                    (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
+
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    try
+                    {
+                        Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
+                        Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
+                        Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
+                        Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
+                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+
+                        // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
+                        Vector512<float> scale = Vector512.Create(ScaleLog2E);
+                        for (int r = 0; r < paddedRows; r++)
+                        {
+                            Span<float> row = queries.Slice(r * HeadDim, HeadDim);
+                            if (r >= rows)
+                            {
+                                row.Clear();
+                                continue;
+                            }
+                            int t = first + r;
+                            ReadOnlySpan<float> source = buffers.Q.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            for (int d = 0; d < HeadDim; d += 16)
+                                (Vector512.Create(source.Slice(d, 16)) * scale).CopyTo(row.Slice(d, 16));
+                        }
+                        accumulators.Slice(0, paddedRows * HeadDim).Clear();
+                        rowMax.Fill(float.NegativeInfinity);
+                        rowSum.Clear();
+                        rescale.Clear();
+
+                        ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
+                        int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                        for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
+                        {
+                            int columns = Math.Min(TileKv, lastEnd - j0);
+                            if (buffers.Workspace.IsEmpty)
+                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim), scores, rows, columns);
+                            else
+                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
+                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
+                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                                Mask(scores, rows, first, j0, firstPosition, validKeys);
+                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                        }
+
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int t = first + r;
+                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            Vector512<float> inverse = Vector512.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            for (int d = 0; d < HeadDim; d += 16)
+                                (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 16));
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(rented);
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
+                /// 8-row × 2-vector register blocks: per dimension, 2 key vector load(s) and 8 broadcasts feed 16 FMAs.
+                /// </summary>
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyTile);
+                    ref float s = ref MemoryMarshal.GetReference(scores);
+                    for (int r0 = 0; r0 < paddedRows; r0 += 8)
+                    for (int c0 = 0; c0 < KeyPad; c0 += 32)
+                    {
+                        Vector512<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default, s40 = default, s41 = default, s50 = default, s51 = default, s60 = default, s61 = default, s70 = default, s71 = default;
+                        for (int d = 0; d < HeadDim; d++)
+                        {
+                            Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
+                            Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 16));
+                            Vector512<float> q0 = Vector512.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
+                            s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
+                            s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
+                            Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
+                            s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
+                            s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
+                            Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
+                            s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
+                            s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
+                            Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
+                            s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
+                            s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
+                            Vector512<float> q4 = Vector512.Create(Unsafe.Add(ref q, (r0 + 4) * HeadDim + d));
+                            s40 = Vector512.FusedMultiplyAdd(q4, k0, s40);
+                            s41 = Vector512.FusedMultiplyAdd(q4, k1, s41);
+                            Vector512<float> q5 = Vector512.Create(Unsafe.Add(ref q, (r0 + 5) * HeadDim + d));
+                            s50 = Vector512.FusedMultiplyAdd(q5, k0, s50);
+                            s51 = Vector512.FusedMultiplyAdd(q5, k1, s51);
+                            Vector512<float> q6 = Vector512.Create(Unsafe.Add(ref q, (r0 + 6) * HeadDim + d));
+                            s60 = Vector512.FusedMultiplyAdd(q6, k0, s60);
+                            s61 = Vector512.FusedMultiplyAdd(q6, k1, s61);
+                            Vector512<float> q7 = Vector512.Create(Unsafe.Add(ref q, (r0 + 7) * HeadDim + d));
+                            s70 = Vector512.FusedMultiplyAdd(q7, k0, s70);
+                            s71 = Vector512.FusedMultiplyAdd(q7, k1, s71);
+                        }
+                        s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
+                        s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 16));
+                        s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
+                        s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 16));
+                        s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
+                        s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 16));
+                        s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
+                        s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 16));
+                        s40.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 0));
+                        s41.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 16));
+                        s50.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 0));
+                        s51.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 16));
+                        s60.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 0));
+                        s61.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 16));
+                        s70.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 0));
+                        s71.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 16));
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for a few rows, reading the keys where they lie: each key's 4 vector(s)
+                /// stay in registers while every row takes its dot product with them.
+                /// </summary>
+                private static void DirectScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyRows, Span<float> scores, int rows, int columns)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyRows);
+                    for (int j = 0; j < columns; j++)
+                    {
+                        Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
+                                    Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
+                                    Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
+                                    Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
+                                    for (int r = 0; r < rows; r++)
+                                    {
+                                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                                        Vector512<float> dot = Vector512.LoadUnsafe(ref row) * k0;
+                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), k1, dot);
+                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), k2, dot);
+                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), k3, dot);
+                                        scores[r * KeyPad + j] = Vector512.Sum(dot);
+                                    }
+                    }
+                }
+
+                /// <summary>Sets to −∞ the scores of keys a row does not see (before its window, after its position, padding).</summary>
+                private static void Mask(Span<float> scores, int rows, int first, int j0, int firstPosition, int validKeys)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
+                        int from = Math.Clamp(start - j0, 0, KeyPad), to = Math.Clamp(end - j0, from, KeyPad);
+                        Span<float> row = scores.Slice(r * KeyPad, KeyPad);
+                        row.Slice(0, from).Fill(float.NegativeInfinity);
+                        row.Slice(to).Fill(float.NegativeInfinity);
+                    }
+                }
+
+                /// <summary>
+                /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
+                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// </summary>
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
+                        Vector512<float> max = Vector512.Create(float.NegativeInfinity);
+                        for (int c = 0; c < KeyPad; c += 16)
+                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref row, (nuint)c));
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
+                        if (newMax == float.NegativeInfinity)
+                        {
+                            scores.Slice(r * KeyPad, KeyPad).Clear();
+                            rescale[r] = 1f;
+                            continue;
+                        }
+                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        Vector512<float> m = Vector512.Create(newMax), sum = Vector512<float>.Zero;
+                        for (int c = 0; c < KeyPad; c += 16)
+                        {
+                            Vector512<float> p = VectorExp2.Exp2(Vector512.LoadUnsafe(ref row, (nuint)c) - m);
+                            p.StoreUnsafe(ref row, (nuint)c);
+                            sum += p;
+                        }
+                        rowSum[r] = rowSum[r] * rescale[r] + Vector512.Sum(sum);
+                        rowMax[r] = newMax;
+                    }
+                }
+
+                /// <summary>
+                /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
+                /// chunk of ≤ 64 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
+                /// </summary>
+                private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                {
+                    ref float p = ref MemoryMarshal.GetReference(scores);
+                    ref float values = ref MemoryMarshal.GetReference(valueRows);
+                    ref float o = ref MemoryMarshal.GetReference(accumulators);
+                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                    {
+                        // Dimensions 0 … 63.
+                        {
+                            Vector512<float> rescale0 = Vector512.Create(rescale[r0 + 0]);
+                            Vector512<float> o00 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0)) * rescale0;
+                            Vector512<float> o01 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
+                            Vector512<float> o02 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32)) * rescale0;
+                            Vector512<float> o03 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
+                            Vector512<float> rescale1 = Vector512.Create(rescale[r0 + 1]);
+                            Vector512<float> o10 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0)) * rescale1;
+                            Vector512<float> o11 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16)) * rescale1;
+                            Vector512<float> o12 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32)) * rescale1;
+                            Vector512<float> o13 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48)) * rescale1;
+                            Vector512<float> rescale2 = Vector512.Create(rescale[r0 + 2]);
+                            Vector512<float> o20 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 0)) * rescale2;
+                            Vector512<float> o21 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 16)) * rescale2;
+                            Vector512<float> o22 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 32)) * rescale2;
+                            Vector512<float> o23 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 48)) * rescale2;
+                            Vector512<float> rescale3 = Vector512.Create(rescale[r0 + 3]);
+                            Vector512<float> o30 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0)) * rescale3;
+                            Vector512<float> o31 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
+                            Vector512<float> o32 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
+                            Vector512<float> o33 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
+                            for (int j = 0; j < columns; j++)
+                            {
+                                Vector512<float> v0 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 0));
+                                Vector512<float> v1 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
+                                Vector512<float> v2 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 32));
+                                Vector512<float> v3 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
+                                Vector512<float> p0 = Vector512.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                o00 = Vector512.FusedMultiplyAdd(p0, v0, o00);
+                                o01 = Vector512.FusedMultiplyAdd(p0, v1, o01);
+                                o02 = Vector512.FusedMultiplyAdd(p0, v2, o02);
+                                o03 = Vector512.FusedMultiplyAdd(p0, v3, o03);
+                                Vector512<float> p1 = Vector512.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                o10 = Vector512.FusedMultiplyAdd(p1, v0, o10);
+                                o11 = Vector512.FusedMultiplyAdd(p1, v1, o11);
+                                o12 = Vector512.FusedMultiplyAdd(p1, v2, o12);
+                                o13 = Vector512.FusedMultiplyAdd(p1, v3, o13);
+                                Vector512<float> p2 = Vector512.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                o20 = Vector512.FusedMultiplyAdd(p2, v0, o20);
+                                o21 = Vector512.FusedMultiplyAdd(p2, v1, o21);
+                                o22 = Vector512.FusedMultiplyAdd(p2, v2, o22);
+                                o23 = Vector512.FusedMultiplyAdd(p2, v3, o23);
+                                Vector512<float> p3 = Vector512.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                o30 = Vector512.FusedMultiplyAdd(p3, v0, o30);
+                                o31 = Vector512.FusedMultiplyAdd(p3, v1, o31);
+                                o32 = Vector512.FusedMultiplyAdd(p3, v2, o32);
+                                o33 = Vector512.FusedMultiplyAdd(p3, v3, o33);
+                            }
+                            o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
+                            o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
+                            o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
+                            o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
+                            o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0));
+                            o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16));
+                            o12.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32));
+                            o13.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48));
+                            o20.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 0));
+                            o21.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 16));
+                            o22.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 32));
+                            o23.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 48));
+                            o30.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0));
+                            o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16));
+                            o32.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32));
+                            o33.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48));
+                        }
+                    }
+                }
+            }
+
+            /// <summary>Keys per packed tile on the 256-bit path: TileKv rounded up to whole score blocks.</summary>
+            private const int KeyPad256 = 64;
+
+            private readonly struct PackKeys256 : IAttentionWork
+            {
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad256);
+            }
+
+            /// <summary>
+            /// One query tile on 256-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
+            /// query-major so the 1 head(s) of the group share every key tile. Scores come from a
+            /// 4×16 register block, the softmax is online in base 2, and the values go through a
+            /// 2-row × 32-dimension register block per chunk of the head dim.
+            /// </summary>
+            private readonly struct FlashTile256 : IAttentionWork
+            {
+                private const int KeyPad = KeyPad256;
+                private const int RowBlock = 4;
+
+                public static void Execute(in AttentionBuffers buffers, int item)
+                {
+                    int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
+                    int rowsPerGroup = queryLength * GroupSize;
+                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int validKeys = buffers.ValidKeys(group / KvHeads);
+                    int firstPosition = validKeys - queryLength;
+                    int rows = Math.Min(TileQ, rowsPerGroup - first);
+                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
+                    int rowBlock = buffers.Workspace.IsEmpty ? 2 : RowBlock;
+                    int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
+                    int queryOffset = group * rowsPerGroup * HeadDim;
+
+                    // Positions grow with the row, so the first row starts and the last row ends the keys the tile needs.
+                    (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
+                    (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
+
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    try
+                    {
+                        Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
+                        Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
+                        Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
+                        Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
+                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+
+                        // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
+                        Vector256<float> scale = Vector256.Create(ScaleLog2E);
+                        for (int r = 0; r < paddedRows; r++)
+                        {
+                            Span<float> row = queries.Slice(r * HeadDim, HeadDim);
+                            if (r >= rows)
+                            {
+                                row.Clear();
+                                continue;
+                            }
+                            int t = first + r;
+                            ReadOnlySpan<float> source = buffers.Q.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            for (int d = 0; d < HeadDim; d += 8)
+                                (Vector256.Create(source.Slice(d, 8)) * scale).CopyTo(row.Slice(d, 8));
+                        }
+                        accumulators.Slice(0, paddedRows * HeadDim).Clear();
+                        rowMax.Fill(float.NegativeInfinity);
+                        rowSum.Clear();
+                        rescale.Clear();
+
+                        ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
+                        int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                        for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
+                        {
+                            int columns = Math.Min(TileKv, lastEnd - j0);
+                            if (buffers.Workspace.IsEmpty)
+                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim), scores, rows, columns);
+                            else
+                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
+                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
+                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                                Mask(scores, rows, first, j0, firstPosition, validKeys);
+                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                        }
+
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int t = first + r;
+                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            Vector256<float> inverse = Vector256.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            for (int d = 0; d < HeadDim; d += 8)
+                                (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 8));
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(rented);
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
+                /// 4-row × 2-vector register blocks: per dimension, 2 key vector load(s) and 4 broadcasts feed 8 FMAs.
+                /// </summary>
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyTile);
+                    ref float s = ref MemoryMarshal.GetReference(scores);
+                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                    for (int c0 = 0; c0 < KeyPad; c0 += 16)
+                    {
+                        Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                        for (int d = 0; d < HeadDim; d++)
+                        {
+                            Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
+                            Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 8));
+                            Vector256<float> q0 = Vector256.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
+                            s00 = Vector256.FusedMultiplyAdd(q0, k0, s00);
+                            s01 = Vector256.FusedMultiplyAdd(q0, k1, s01);
+                            Vector256<float> q1 = Vector256.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
+                            s10 = Vector256.FusedMultiplyAdd(q1, k0, s10);
+                            s11 = Vector256.FusedMultiplyAdd(q1, k1, s11);
+                            Vector256<float> q2 = Vector256.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
+                            s20 = Vector256.FusedMultiplyAdd(q2, k0, s20);
+                            s21 = Vector256.FusedMultiplyAdd(q2, k1, s21);
+                            Vector256<float> q3 = Vector256.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
+                            s30 = Vector256.FusedMultiplyAdd(q3, k0, s30);
+                            s31 = Vector256.FusedMultiplyAdd(q3, k1, s31);
+                        }
+                        s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
+                        s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 8));
+                        s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
+                        s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 8));
+                        s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
+                        s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 8));
+                        s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
+                        s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 8));
+                    }
+                }
+
+                /// <summary>
+                /// scores = queries · keysᵀ for a few rows, reading the keys where they lie: each key's 8 vector(s)
+                /// stay in registers while every row takes its dot product with them.
+                /// </summary>
+                private static void DirectScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyRows, Span<float> scores, int rows, int columns)
+                {
+                    ref float q = ref MemoryMarshal.GetReference(queries);
+                    ref float keys = ref MemoryMarshal.GetReference(keyRows);
+                    for (int j = 0; j < columns; j++)
+                    {
+                        Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
+                                    Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
+                                    Vector256<float> k2 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
+                                    Vector256<float> k3 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 24));
+                                    Vector256<float> k4 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
+                                    Vector256<float> k5 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 40));
+                                    Vector256<float> k6 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
+                                    Vector256<float> k7 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 56));
+                                    for (int r = 0; r < rows; r++)
+                                    {
+                                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                                        Vector256<float> dot = Vector256.LoadUnsafe(ref row) * k0;
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), k1, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 16), k2, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 24), k3, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 32), k4, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 40), k5, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 48), k6, dot);
+                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 56), k7, dot);
+                                        scores[r * KeyPad + j] = Vector256.Sum(dot);
+                                    }
+                    }
+                }
+
+                /// <summary>Sets to −∞ the scores of keys a row does not see (before its window, after its position, padding).</summary>
+                private static void Mask(Span<float> scores, int rows, int first, int j0, int firstPosition, int validKeys)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
+                        int from = Math.Clamp(start - j0, 0, KeyPad), to = Math.Clamp(end - j0, from, KeyPad);
+                        Span<float> row = scores.Slice(r * KeyPad, KeyPad);
+                        row.Slice(0, from).Fill(float.NegativeInfinity);
+                        row.Slice(to).Fill(float.NegativeInfinity);
+                    }
+                }
+
+                /// <summary>
+                /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
+                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// </summary>
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
+                        Vector256<float> max = Vector256.Create(float.NegativeInfinity);
+                        for (int c = 0; c < KeyPad; c += 8)
+                            max = Vector256.Max(max, Vector256.LoadUnsafe(ref row, (nuint)c));
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
+                        if (newMax == float.NegativeInfinity)
+                        {
+                            scores.Slice(r * KeyPad, KeyPad).Clear();
+                            rescale[r] = 1f;
+                            continue;
+                        }
+                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        Vector256<float> m = Vector256.Create(newMax), sum = Vector256<float>.Zero;
+                        for (int c = 0; c < KeyPad; c += 8)
+                        {
+                            Vector256<float> p = VectorExp2.Exp2(Vector256.LoadUnsafe(ref row, (nuint)c) - m);
+                            p.StoreUnsafe(ref row, (nuint)c);
+                            sum += p;
+                        }
+                        rowSum[r] = rowSum[r] * rescale[r] + Vector256.Sum(sum);
+                        rowMax[r] = newMax;
+                    }
+                }
+
+                /// <summary>
+                /// accumulators = accumulators · rescale + p · V over the tile's keys, in 2-row register blocks, one
+                /// chunk of ≤ 32 dimensions at a time: per key, the chunk's value vectors and 2 broadcasts of p.
+                /// </summary>
+                private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                {
+                    ref float p = ref MemoryMarshal.GetReference(scores);
+                    ref float values = ref MemoryMarshal.GetReference(valueRows);
+                    ref float o = ref MemoryMarshal.GetReference(accumulators);
+                    for (int r0 = 0; r0 < paddedRows; r0 += 2)
+                    {
+                        // Dimensions 0 … 31.
+                        {
+                            Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                            Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0)) * rescale0;
+                            Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8)) * rescale0;
+                            Vector256<float> o02 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
+                            Vector256<float> o03 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24)) * rescale0;
+                            Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
+                            Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0)) * rescale1;
+                            Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 8)) * rescale1;
+                            Vector256<float> o12 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16)) * rescale1;
+                            Vector256<float> o13 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24)) * rescale1;
+                            for (int j = 0; j < columns; j++)
+                            {
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 0));
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 8));
+                                Vector256<float> v2 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
+                                Vector256<float> v3 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 24));
+                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                o02 = Vector256.FusedMultiplyAdd(p0, v2, o02);
+                                o03 = Vector256.FusedMultiplyAdd(p0, v3, o03);
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
+                                o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
+                                o12 = Vector256.FusedMultiplyAdd(p1, v2, o12);
+                                o13 = Vector256.FusedMultiplyAdd(p1, v3, o13);
+                            }
+                            o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
+                            o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8));
+                            o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
+                            o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24));
+                            o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0));
+                            o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 8));
+                            o12.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16));
+                            o13.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24));
+                        }
+                        // Dimensions 32 … 63.
+                        {
+                            Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                            Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32)) * rescale0;
+                            Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40)) * rescale0;
+                            Vector256<float> o02 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
+                            Vector256<float> o03 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56)) * rescale0;
+                            Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
+                            Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32)) * rescale1;
+                            Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 40)) * rescale1;
+                            Vector256<float> o12 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48)) * rescale1;
+                            Vector256<float> o13 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56)) * rescale1;
+                            for (int j = 0; j < columns; j++)
+                            {
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 32));
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 40));
+                                Vector256<float> v2 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
+                                Vector256<float> v3 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 56));
+                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                o02 = Vector256.FusedMultiplyAdd(p0, v2, o02);
+                                o03 = Vector256.FusedMultiplyAdd(p0, v3, o03);
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
+                                o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
+                                o12 = Vector256.FusedMultiplyAdd(p1, v2, o12);
+                                o13 = Vector256.FusedMultiplyAdd(p1, v3, o13);
+                            }
+                            o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
+                            o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40));
+                            o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
+                            o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56));
+                            o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32));
+                            o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 40));
+                            o12.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48));
+                            o13.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56));
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
             /// Hands each group of query heads that share a key/value head to <see cref="Group"/>, so a key/value
             /// head's rows are walked for all the queries that read them.
             /// </summary>
-            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+            private static void RunScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
                 int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             {
                 int groupLength = GroupSize * queryLength * HeadDim;
@@ -121,13 +832,6 @@ namespace Models.Attention
                     }
                 }
             }
-
-            /// <summary>
-            /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
-            /// sees: window of 16 on both sides: the query at position p sees keys p − 15 … p + 15.
-            /// </summary>
-            private static (int Start, int End) VisibleKeys(int position, int validKeys)
-                => AttentionMask.Clamp(position - 15L, position + 16L, validKeys);
 
             /// <summary>Query rows per tile.</summary>
             public const int TileQ = 64;
