@@ -46,6 +46,9 @@ public sealed class AttentionAttribute : Attribute
     /// <summary>Keys per flash tile: a power of two from 8 to 256, or 0 for the generator's choice.</summary>
     public int TileKv { get; set; }
 
-    /// <summary>Multiplier of q·k before the softmax; 0 (default) means 1/√HeadDim. Softmax attention only.</summary>
+    /// <summary>
+    /// Multiplier of q·k before the softmax; left unset it is 1/√HeadDim. When set it must be finite and greater than
+    /// 0 (KG0010). Softmax attention only.
+    /// </summary>
     public double Scale { get; set; }
 }

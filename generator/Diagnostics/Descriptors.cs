@@ -87,4 +87,14 @@ internal static class Descriptors
         "Value is not a member of its enum",
         "{0} is {1}, which is not a defined {2} value",
         "A cast integer would select no kernel; use one of the enum's named members.");
+
+    public static readonly DiagnosticDescriptor FileLocal = Error("KG0016",
+        "Attention class must not be file-local",
+        "Class '{0}' has [Attention] but is declared 'file'",
+        "Generated code lives in its own file, where a file-local class is invisible; it would declare a second, unrelated class.");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error("KG0017",
+        "Name taken by generated code",
+        "Class '{0}' is named or declares a member named 'Kernel', which the generated descriptor type needs",
+        "The generator adds a nested type named Kernel to the class.");
 }

@@ -103,6 +103,10 @@ internal static class AttentionSpecReader
         Location name = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, name, type.Name));
+        if (type.IsFileLocal)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FileLocal, name, type.Name));
+        if (type.Name == "Kernel" || type.GetMembers("Kernel").Length > 0)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, name, type.Name));
 
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {

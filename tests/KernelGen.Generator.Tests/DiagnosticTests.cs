@@ -71,6 +71,39 @@ public sealed class DiagnosticTests
         """, "'Outer'");
 
     [Fact]
+    public void KG0016_FileLocalClass() => AssertReports("KG0016", "C", """
+        using KernelGen;
+
+        namespace Diagnosed;
+
+        [Attention(64)]
+        file static partial class C;
+        """, "'file'");
+
+    [Fact]
+    public void KG0017_ClassNamedKernel() => AssertReports("KG0017", "Kernel", """
+        using KernelGen;
+
+        namespace Diagnosed;
+
+        [Attention(64)]
+        public static partial class Kernel;
+        """, "'Kernel'");
+
+    [Fact]
+    public void KG0017_ClassDeclaresKernelMember() => AssertReports("KG0017", "C", """
+        using KernelGen;
+
+        namespace Diagnosed;
+
+        [Attention(64)]
+        public partial class C
+        {
+            public int Kernel => 1;
+        }
+        """, "'C'");
+
+    [Fact]
     public void KG0003_GenericClass() => AssertReports("KG0003", "C", """
         using KernelGen;
 
