@@ -31,6 +31,15 @@ internal static class RunningStateLinearEmitter
                 for (int i = 0; i < queryLength; i++)
                 {
                     (int start, int end) = VisibleKeys(firstPosition + i, validKeys);
+                    if (start >= inEnd)
+                    {
+                        // No key in the state is visible any more (a decode's first query, a narrow window): start
+                        // afresh at the range rather than add keys only to subtract them again, which would leave
+                        // the state with the rounding error of every key before the window.
+                        state.Clear();
+                        normalizer.Clear();
+                        inStart = inEnd = start;
+                    }
                     for (; inEnd < end; inEnd++)
                         Accumulate(kHead.Slice(inEnd * HeadDim, HeadDim), vHead.Slice(inEnd * HeadDim, HeadDim), state, normalizer, phi, 1f);
                     for (; inStart < start; inStart++)
