@@ -140,6 +140,14 @@ public sealed class GenericAttentionKernel : IAttentionKernel
             for (int i = 0; i < queryLength; i++)
             {
                 (int start, int end) = AttentionMask.VisibleKeys(_causal, _window, i + validKeys - queryLength, validKeys);
+                if (start >= inEnd)
+                {
+                    // No key in the state is visible any more: start afresh at the range rather than add keys only to
+                    // subtract them again, which would leave the rounding error of every key before the window.
+                    state.Clear();
+                    normalizer.Clear();
+                    inStart = inEnd = start;
+                }
                 for (; inEnd < end; inEnd++)
                     Accumulate(kHead.Slice(inEnd * d, d), vHead.Slice(inEnd * d, d), state, normalizer, phi, +1f);
                 for (; inStart < start; inStart++)

@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using Xunit;
+
+namespace KernelGen.Runtime.Tests;
+
+/// <summary>
+/// Differential tests: every generated kernel, and the generic kernel on undeclared configurations, against the
+/// independent float64 reference, on lengths that are not multiples of any tile, with fewer queries than keys
+/// (bottom-right alignment, including one-query decode), batches, and per-sequence key lengths (padding, and
+/// sequences shorter than the query count, whose leading causal rows see nothing).
+/// </summary>
+public sealed class KernelAccuracyTests
+{
+    internal static readonly Shape[] Shapes =
+    [
+        new(2, 37, 37),
+        new(1, 100, 100),
+        new(1, 130, 130),             // past one 128-row tile, last tile partial
+        new(1, 1, 77),                // decode: one query at position 76
+        new(2, 20, 45),               // queries at positions 25 … 44
+        new(1, 45, 20),               // more queries than keys: not causal only (causal rejects it)
+        new(4, 20, 50, [50, 0, 13, 29]), // padding; an empty sequence; causal rows 0 … 6 of sequence 2 see nothing
+        new(2, 1, 64, [64, 5]),       // decode over caches of different lengths
+    ];
+
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (string id in KernelCatalog.AllIds)
+        {
+            bool causal = KernelCatalog.Get(id).Config.Causal;
+            foreach (Shape shape in Shapes)
+            {
+                if (causal && shape.KeyLengths is null && shape.QueryLength > shape.KeyLength)
+                    continue;
+                yield return [id, shape.Batch, shape.QueryLength, shape.KeyLength, shape.KeyLengthsText];
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_float64_reference(string kernelId, int batch, int queryLength, int keyLength, string keyLengths)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        var shape = new Shape(batch, queryLength, keyLength, Shape.ParseKeyLengths(keyLengths));
+        var inputs = new TestInputs(kernel.Config, shape, seed: 17 * batch + 31 * queryLength + keyLength);
+
+        float[] output = inputs.Run(kernel);
+
+        Accuracy.AssertMatches($"{kernel.Name} on {shape}", kernel.Config.Kind, output, inputs.Reference(), kernel.Config.HeadDim);
+    }
+
+    public static IEnumerable<object[]> KernelIds()
+    {
+        foreach (string id in KernelCatalog.AllIds)
+            yield return [id];
+    }
+}

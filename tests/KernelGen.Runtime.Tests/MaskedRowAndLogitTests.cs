@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Xunit;
+
+namespace KernelGen.Runtime.Tests;
+
+/// <summary>
+/// Rows that see no key (per-sequence key lengths shorter than the query count, empty sequences, narrow windows far
+/// from the keys) must be exactly zero, never NaN; and softmax must survive logits of ~1e4, which overflow exp
+/// without max subtraction.
+/// </summary>
+public sealed class MaskedRowAndLogitTests
+{
+    public static IEnumerable<object[]> CausalIds()
+        => KernelCatalog.AllIds.Where(id => KernelCatalog.Get(id).Config.Causal).Select(id => new object[] { id });
+
+    public static IEnumerable<object[]> AllIds() => KernelCatalog.AllIds.Select(id => new object[] { id });
+
+    public static IEnumerable<object[]> SoftmaxIds()
+        => KernelCatalog.AllIds.Where(id => KernelCatalog.Get(id).Config.Kind == AttentionKind.Softmax).Select(id => new object[] { id });
+
+    /// <summary>
+    /// 12 queries against sequences of 5, 0 and 20 keys. Sequence 0's query i sits at position i − 7, so causal rows
+    /// 0 … 6 see nothing; sequence 1 sees nothing at all; sequence 2 is full length. Worked out here by hand, not
+    /// taken from the reference.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CausalIds))]
+    public void Causal_rows_before_the_first_key_are_exactly_zero(string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        AttentionConfig config = kernel.Config;
+        var shape = new Shape(3, 12, 20, [5, 0, 20]);
+        var inputs = new TestInputs(config, shape, seed: 99);
+        float[] output = inputs.Run(kernel);
+
+        int d = config.HeadDim;
+        for (int h = 0; h < config.Heads; h++)
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                bool empty0 = i < 7;
+                AssertRow(output, (0 * config.Heads + h) * 12 + i, d, zero: empty0, $"{kernel.Name} sequence 0 head {h} query {i}");
+                AssertRow(output, (1 * config.Heads + h) * 12 + i, d, zero: true, $"{kernel.Name} sequence 1 head {h} query {i}");
+                AssertRow(output, (2 * config.Heads + h) * 12 + i, d, zero: false, $"{kernel.Name} sequence 2 head {h} query {i}");
+            }
+        }
+        Accuracy.AssertMatches(kernel.Name, config.Kind, output, inputs.Reference(), d);
+    }
+
+    /// <summary>Every kernel, causal or not, writes zeros for a sequence with no valid key, and is right about the others.</summary>
+    [Theory]
+    [MemberData(nameof(AllIds))]
+    public void A_sequence_without_keys_gives_zeros(string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        var shape = new Shape(2, 9, 16, [0, 16]);
+        var inputs = new TestInputs(kernel.Config, shape, seed: 7);
+        float[] output = inputs.Run(kernel);
+
+        int half = output.Length / 2;
+        Assert.All(output.Take(half), x => Assert.Equal(0f, x));
+        Assert.Contains(output.Skip(half), x => x != 0f);
+        Accuracy.AssertMatches(kernel.Name, kernel.Config.Kind, output, inputs.Reference(), kernel.Config.HeadDim);
+    }
+
+    public static IEnumerable<object[]> HugeLogitCases()
+    {
+        foreach (object[] id in SoftmaxIds())
+        {
+            foreach (string order in new[] { "growing", "shrinking", "shuffled" })
+            {
+                yield return [id[0], order, 2, 20, 45, ""];
+                yield return [id[0], order, 3, 12, 40, "40,0,25"];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scores of order 10⁴, far past where exp overflows fp32 (~88), so a kernel that does not subtract the row
+    /// maximum returns ∞ or NaN. Coordinate 0 of q is ±α and of key j is α·m_j, with α² · scale = 500 and m_j a
+    /// distinct integer per key (growing with j, so a tiled kernel's running maximum jumps at every tile and what it
+    /// accumulated must be rescaled; shrinking; or shuffled); the other coordinates are in [−1, 1] and move a score by
+    /// at most scale·(d − 1) &lt; 50. Visible scores are therefore ≥ 400 apart, each row's softmax puts all but
+    /// e⁻⁴⁰⁰ of its weight on one key, and fp32's own rounding of such scores (~1e-3) cannot move the output: the
+    /// ordinary 1e-5 bound applies unchanged. (Random scores of 10⁴ would not do: two of them within ~1 of each other
+    /// make any fp32 kernel differ from float64 by ~1e-4, the ulp of the scores themselves.)
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HugeLogitCases))]
+    public void Huge_logits_stay_finite_and_match(string kernelId, string order, int batch, int queryLength, int keyLength, string keyLengths)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        AttentionConfig config = kernel.Config;
+        int d = config.HeadDim, heads = config.Heads, kvHeads = config.KvHeads == 0 ? heads : config.KvHeads;
+        double scale = config.Scale == 0 ? 1 / Math.Sqrt(d) : config.Scale;
+        Assert.True(scale * (d - 1) < 50, "the other coordinates must not close the gaps between scores");
+        float alpha = (float)Math.Sqrt(500 / scale);
+        var shape = new Shape(batch, queryLength, keyLength, Shape.ParseKeyLengths(keyLengths));
+        var inputs = new TestInputs(config, shape, seed: 2024);
+
+        var random = new Random(77);
+        int[] shuffled = Enumerable.Range(0, keyLength).OrderBy(_ => random.Next()).ToArray();
+        for (int row = 0; row < batch * kvHeads * keyLength; row++)
+        {
+            int j = row % keyLength;
+            int m = order switch { "growing" => j, "shrinking" => -j, _ => shuffled[j] } - (order == "shrinking" ? -keyLength / 2 : keyLength / 2);
+            inputs.K[row * d] = alpha * m;
+        }
+        for (int row = 0; row < batch * heads * queryLength; row++)
+            inputs.Q[row * d] = row % 3 == 2 ? -alpha : alpha;
+
+        float[] output = inputs.Run(kernel);
+        Float64Result reference = inputs.Reference();
+
+        Assert.True(reference.MaxAbsScore > 5e3, $"the inputs must produce huge scores, but the largest is {reference.MaxAbsScore:G4}");
+        Assert.All(output, x => Assert.True(float.IsFinite(x), $"{kernel.Name}: {x}"));
+        Accuracy.AssertMatches($"{kernel.Name}, {order} keys", AttentionKind.Softmax, output, reference, d);
+    }
+
+    private static void AssertRow(float[] output, int row, int d, bool zero, string label)
+    {
+        for (int a = 0; a < d; a++)
+        {
+            float x = output[row * d + a];
+            Assert.True(float.IsFinite(x), $"{label}: element {a} is {x}");
+            if (zero)
+                Assert.True(x == 0f, $"{label} sees no key, so must be exactly 0, but element {a} is {x}");
+        }
+        if (!zero)
+            Assert.True(Enumerable.Range(0, d).Any(a => output[row * d + a] != 0f), $"{label} sees keys but is all zeros");
+    }
+}
