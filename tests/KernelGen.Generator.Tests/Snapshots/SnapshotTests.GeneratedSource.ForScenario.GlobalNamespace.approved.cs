@@ -263,7 +263,7 @@ static partial class GlobalKernel
                             Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                         // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                         if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
-                            Mask(scores, rows, first, j0, firstPosition, validKeys);
+                            Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                         Softmax(scores, rows, rowMax, rowSum, rescale);
                         AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                     }
@@ -365,13 +365,16 @@ static partial class GlobalKernel
                 }
             }
 
-            /// <summary>Sets to −∞ the scores of keys a row does not see (before its window, after its position, padding).</summary>
-            private static void Mask(Span<float> scores, int rows, int first, int j0, int firstPosition, int validKeys)
+            /// <summary>
+            /// Sets to −∞ the scores of keys a row does not see: before its window, after its position, and the
+            /// padding past the tile's <paramref name="columns"/> keys.
+            /// </summary>
+            private static void Mask(Span<float> scores, int rows, int first, int j0, int columns, int firstPosition, int validKeys)
             {
                 for (int r = 0; r < rows; r++)
                 {
                     (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                    int from = Math.Clamp(start - j0, 0, KeyPad), to = Math.Clamp(end - j0, from, KeyPad);
+                    int from = Math.Clamp(start - j0, 0, columns), to = Math.Clamp(end - j0, from, columns);
                     Span<float> row = scores.Slice(r * KeyPad, KeyPad);
                     row.Slice(0, from).Fill(float.NegativeInfinity);
                     row.Slice(to).Fill(float.NegativeInfinity);
@@ -550,7 +553,7 @@ static partial class GlobalKernel
                             Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                         // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                         if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
-                            Mask(scores, rows, first, j0, firstPosition, validKeys);
+                            Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                         Softmax(scores, rows, rowMax, rowSum, rescale);
                         AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                     }
@@ -634,13 +637,16 @@ static partial class GlobalKernel
                 }
             }
 
-            /// <summary>Sets to −∞ the scores of keys a row does not see (before its window, after its position, padding).</summary>
-            private static void Mask(Span<float> scores, int rows, int first, int j0, int firstPosition, int validKeys)
+            /// <summary>
+            /// Sets to −∞ the scores of keys a row does not see: before its window, after its position, and the
+            /// padding past the tile's <paramref name="columns"/> keys.
+            /// </summary>
+            private static void Mask(Span<float> scores, int rows, int first, int j0, int columns, int firstPosition, int validKeys)
             {
                 for (int r = 0; r < rows; r++)
                 {
                     (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                    int from = Math.Clamp(start - j0, 0, KeyPad), to = Math.Clamp(end - j0, from, KeyPad);
+                    int from = Math.Clamp(start - j0, 0, columns), to = Math.Clamp(end - j0, from, columns);
                     Span<float> row = scores.Slice(r * KeyPad, KeyPad);
                     row.Slice(0, from).Fill(float.NegativeInfinity);
                     row.Slice(to).Fill(float.NegativeInfinity);
