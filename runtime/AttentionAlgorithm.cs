@@ -4,14 +4,16 @@ namespace KernelGen;
 public enum AttentionAlgorithm
 {
     /// <summary>
-    /// The generator chooses: the tiled flash algorithm for softmax attention, the running-state form for linear
-    /// attention.
+    /// The generator chooses: for softmax attention the flash algorithm (its query tiles read the keys in place when
+    /// a key/value head has at most 8 query rows, as in decoding, and packed key tiles otherwise); for linear
+    /// attention the chunked form (a running state for the keys a chunk's rows all see, explicit weights for the rest).
     /// </summary>
     Auto = 0,
 
     /// <summary>
     /// One query row at a time: its weights over the visible keys are computed into a row buffer (never an N×N
-    /// matrix), normalized, and applied to V. For linear attention this is the explicit (quadratic) weight form.
+    /// matrix), normalized, and applied to V. For linear attention this is the explicit (quadratic) weight form. It
+    /// is the form to read and step through; it has only a scalar path.
     /// </summary>
     Materialized = 1,
 
