@@ -13,37 +13,18 @@ internal static class ChunkedLinearEmitter
 {
     public static void Emit(IndentedWriter writer, AttentionSpec spec)
     {
-        string widePath = VectorShape.Fits(spec, 16)
-            ? """
-                case CpuPath.Vector512:
-                    AttentionWorkers.Run<LinearGroup<Simd512, Vector512<float>>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads);
-                    break;
-                case CpuPath.Vector256:
-                """
-            : """
-                // HeadDim is not a multiple of 16, so 512-bit hardware runs the 256-bit kernel.
-                case CpuPath.Vector512:
-                case CpuPath.Vector256:
-                """;
-        writer.Write($$"""
+        const string Call = "AttentionWorkers.Run<LinearGroup<{0}>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads)";
+        writer.Write("""
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
             private const int Chunk = 64;
 
-            /// <summary>Runs every (batch, key/value head) group on the vectors of <see cref="AttentionCpu.Path"/>.</summary>
-            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
-            {
-                switch (AttentionCpu.Path)
-                {
-                    {{Indentation.Continue(widePath, 2)}}
-                        AttentionWorkers.Run<LinearGroup<Simd256, Vector256<float>>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads);
-                        break;
-                    default:
-                        AttentionWorkers.Run<LinearGroup<SimdScalar, float>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads);
-                        break;
-                }
-            }
-
+            """);
+        CpuPathSwitch.Emit(writer, spec,
+            call512: string.Format(Call, "Simd512, Vector512<float>"),
+            call256: string.Format(Call, "Simd256, Vector256<float>"),
+            callScalar: string.Format(Call, "SimdScalar, float"));
+        writer.BlankLine();
+        writer.Write($$"""
             private readonly struct LinearGroup<TWidth, TVector> : IAttentionWork
                 where TWidth : struct, ISimdWidth<TVector>
                 where TVector : struct

@@ -16,36 +16,12 @@ internal static class VectorFlashEmitter
     public static void EmitDispatch(IndentedWriter writer, AttentionSpec spec)
     {
         bool wide = VectorShape.Fits(spec, 16);
-        string widePath = wide
-            ? """
-                case CpuPath.Vector512:
-                    RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512);
-                    break;
-                case CpuPath.Vector256:
-                """
-            : """
-                // HeadDim is not a multiple of 16, so 512-bit hardware runs the 256-bit kernel.
-                case CpuPath.Vector512:
-                case CpuPath.Vector256:
-                """;
+        CpuPathSwitch.Emit(writer, spec,
+            call512: "RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512)",
+            call256: "RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256)",
+            callScalar: "RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths)");
+        writer.BlankLine();
         writer.Write($$"""
-            /// <summary>
-            /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
-            /// </summary>
-            private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
-            {
-                switch (AttentionCpu.Path)
-                {
-                    {{Indentation.Continue(widePath, 2)}}
-                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256);
-                        break;
-                    default:
-                        RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths);
-                        break;
-                }
-            }
-
             /// <summary>
             /// Phase 1 packs each key tile transposed into the workspace, once for all the query tiles that read it;
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.

@@ -113,7 +113,9 @@ namespace Models.Attention
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
             private const int Chunk = 64;
 
-            /// <summary>Runs every (batch, key/value head) group on the vectors of <see cref="AttentionCpu.Path"/>.</summary>
+            /// <summary>
+            /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
+            /// </summary>
             private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
                 int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             {
