@@ -85,8 +85,10 @@ public sealed class CpuPathAndThreadTests
     }
 
     /// <summary>
-    /// Steady-state calls allocate nothing on the managed heap, on any thread: scratch comes from the array pool,
-    /// worker threads live on. Measured over the whole process after warm-up calls have filled the pools.
+    /// Steady-state calls allocate nothing on the managed heap, on any thread: scratch comes from the array pool and
+    /// worker threads live on. Measured over the whole process (workers included) in windows of 5 calls after
+    /// warm-up; the test host's own threads may allocate during a window, so the quietest of 5 windows must show 0
+    /// bytes — a kernel that allocated per call would show it in every window.
     /// </summary>
     [Theory]
     [InlineData("KernelGen.Runtime.Tests.Kernels.Softmax64Causal", 1, 256, 256)]
@@ -100,42 +102,39 @@ public sealed class CpuPathAndThreadTests
         float[] output = inputs.NewOutput();
         WithThreads(threads, () =>
         {
-            for (int warmUp = 0; warmUp < 3; warmUp++)
+            for (int warmUp = 0; warmUp < 10; warmUp++)
                 kernel.Forward(inputs.Q, inputs.K, inputs.V, output, 1, queryLength, keyLength);
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int call = 0; call < 5; call++)
-                kernel.Forward(inputs.Q, inputs.K, inputs.V, output, 1, queryLength, keyLength);
-            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-            Assert.True(allocated == 0, $"{kernel.Name} with {threads} thread(s) allocated {allocated} bytes in 5 calls");
+            long quietest = long.MaxValue;
+            for (int window = 0; window < 5; window++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int call = 0; call < 5; call++)
+                    kernel.Forward(inputs.Q, inputs.K, inputs.V, output, 1, queryLength, keyLength);
+                quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.True(quietest == 0, $"{kernel.Name} with {threads} thread(s) allocated {quietest} bytes in its quietest 5 calls");
             return output;
         });
     }
 
     private static float[] WithPath(CpuPath path, Func<float[]> run)
-    {
-        CpuPath saved = AttentionCpu.Path;
-        AttentionCpu.Path = path;
-        try
-        {
-            return run();
-        }
-        finally
-        {
-            AttentionCpu.Path = saved;
-        }
-    }
+        => With(() => AttentionCpu.Path, value => AttentionCpu.Path = value, path, run);
 
     private static float[] WithThreads(int threads, Func<float[]> run)
+        => With(() => AttentionParallelism.MaxDegreeOfParallelism, value => AttentionParallelism.MaxDegreeOfParallelism = value, threads, run);
+
+    /// <summary>Runs <paramref name="run"/> with a process-wide setting changed, and restores it whatever happens.</summary>
+    private static float[] With<T>(Func<T> get, Action<T> set, T value, Func<float[]> run)
     {
-        int saved = AttentionParallelism.MaxDegreeOfParallelism;
-        AttentionParallelism.MaxDegreeOfParallelism = threads;
+        T saved = get();
+        set(value);
         try
         {
             return run();
         }
         finally
         {
-            AttentionParallelism.MaxDegreeOfParallelism = saved;
+            set(saved);
         }
     }
 }
