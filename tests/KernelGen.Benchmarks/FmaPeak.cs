@@ -30,24 +30,57 @@ public class FmaPeak
 
     private static float _sink;
 
+    // Threads − 1 workers, started once and spinning between calls, so that a call times the FMA loops and not a
+    // thread's start or wake-up (slow on this kind of VM: tens of milliseconds).
+    private Thread[] _workers = [];
+    private float[] _results = [];
+    private int _generation, _remaining;
+    private volatile bool _stop;
+
+    [GlobalSetup]
+    public void StartWorkers()
+    {
+        _results = new float[Threads];
+        _workers = new Thread[Threads - 1];
+        for (int t = 0; t < _workers.Length; t++)
+        {
+            int index = t + 1;
+            _workers[t] = new Thread(() =>
+            {
+                int seen = 0;
+                while (true)
+                {
+                    while (Volatile.Read(ref _generation) == seen && !_stop)
+                        Thread.SpinWait(20);
+                    if (_stop)
+                        return;
+                    seen = Volatile.Read(ref _generation);
+                    _results[index] = Loop();
+                    Interlocked.Decrement(ref _remaining);
+                }
+            }) { IsBackground = true, Name = $"fma-{index}" };
+            _workers[t].Start();
+        }
+    }
+
+    [GlobalCleanup]
+    public void StopWorkers()
+    {
+        _stop = true;
+        foreach (var worker in _workers)
+            worker.Join();
+    }
+
     [Benchmark]
     public float Peak()
     {
-        if (Threads == 1)
-            return Loop();
-        var workers = new Thread[Threads - 1];
-        var results = new float[Threads];
-        for (int t = 0; t < workers.Length; t++)
-        {
-            int index = t + 1;
-            workers[t] = new Thread(() => results[index] = Loop());
-            workers[t].Start();
-        }
-        results[0] = Loop();
-        foreach (var worker in workers)
-            worker.Join();
+        Volatile.Write(ref _remaining, Threads - 1);
+        Interlocked.Increment(ref _generation);
+        _results[0] = Loop();
+        while (Volatile.Read(ref _remaining) > 0)
+            Thread.SpinWait(20);
         float sum = 0;
-        foreach (float r in results)
+        foreach (float r in _results)
             sum += r;
         return sum;
     }
