@@ -10,9 +10,9 @@ namespace KernelGen.Generator.Emit;
 /// </summary>
 internal sealed record VectorShape(string Name, int Width, int ScoreRows, int ScoreVectors, int KeyPad, int ValueRows, int ChunkVectors)
 {
-    public static VectorShape For512(AttentionSpec spec) => Create("Vector512", 16, scoreRows: 8, chunkCap: 8, accumulatorBudget: 16, spec);
+    public static VectorShape For512(AttentionSpec spec) => Create("Vector512", 16, vectorCap: 4, accumulatorBudget: 16, spec);
 
-    public static VectorShape For256(AttentionSpec spec) => Create("Vector256", 8, scoreRows: 4, chunkCap: 4, accumulatorBudget: 8, spec);
+    public static VectorShape For256(AttentionSpec spec) => Create("Vector256", 8, vectorCap: 2, accumulatorBudget: 8, spec);
 
     /// <summary>Whether the head dim splits into whole vectors of this width.</summary>
     public static bool Fits(AttentionSpec spec, int width) => spec.HeadDim % width == 0;
@@ -20,15 +20,24 @@ internal sealed record VectorShape(string Name, int Width, int ScoreRows, int Sc
     /// <summary>Query rows a tile is padded to, so both micro-kernels run whole blocks.</summary>
     public int RowBlock => Math.Max(ScoreRows, ValueRows);
 
-    private static VectorShape Create(string name, int width, int scoreRows, int chunkCap, int accumulatorBudget, AttentionSpec spec)
+    private static VectorShape Create(string name, int width, int vectorCap, int accumulatorBudget, AttentionSpec spec)
     {
-        int scoreVectors = Math.Min(2, Math.Max(spec.TileKv, width) / width);
+        // Both micro-kernels take as many vectors per row as the cap allows and fill the budget with rows: a block
+        // of r rows × c vectors costs c loads and r broadcasts per r·c FMAs, and broadcasts are the dearer of the two.
+        int scoreVectors = Math.Min(vectorCap, Math.Max(spec.TileKv, width) / width);
         int keyPad = RoundUp(Math.Max(spec.TileKv, width), scoreVectors * width);
-        int chunkVectors = Math.Min(spec.HeadDim / width, chunkCap);
-        int valueRows = 1;
-        while (valueRows * 2 * chunkVectors <= accumulatorBudget && valueRows < 8)
-            valueRows *= 2;
-        return new VectorShape(name, width, scoreRows, scoreVectors, keyPad, valueRows, chunkVectors);
+        int chunkVectors = Math.Min(spec.HeadDim / width, vectorCap);
+        return new VectorShape(name, width, RowsFor(scoreVectors, accumulatorBudget), scoreVectors, keyPad,
+            RowsFor(chunkVectors, accumulatorBudget), chunkVectors);
+    }
+
+    /// <summary>The most rows (a power of two, at most 8, so it divides every TileQ) whose accumulators fit the budget.</summary>
+    private static int RowsFor(int vectors, int accumulatorBudget)
+    {
+        int rows = 1;
+        while (rows * 2 * vectors <= accumulatorBudget && rows < 8)
+            rows *= 2;
+        return rows;
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -197,7 +197,7 @@ static partial class GlobalKernel
         /// <summary>
         /// One query tile on 512-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
         /// query-major so the 1 head(s) of the group share every key tile. Scores come from a
-        /// 8×32 register block, the softmax is online in base 2, and the values go through a
+        /// 4×64 register block, the softmax is online in base 2, and the values go through a
         /// 8-row × 16-dimension register block per chunk of the head dim.
         /// </summary>
         private readonly struct FlashTile512 : IAttentionWork
@@ -286,62 +286,60 @@ static partial class GlobalKernel
 
             /// <summary>
             /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
-            /// 8-row × 2-vector register blocks: per dimension, 2 key vector load(s) and 8 broadcasts feed 16 FMAs.
+            /// 4-row × 4-vector register blocks: per dimension, 4 key vector load(s) and 4 broadcasts feed 16 FMAs.
             /// </summary>
             private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
             {
                 ref float q = ref MemoryMarshal.GetReference(queries);
                 ref float keys = ref MemoryMarshal.GetReference(keyTile);
                 ref float s = ref MemoryMarshal.GetReference(scores);
-                for (int r0 = 0; r0 < paddedRows; r0 += 8)
-                for (int c0 = 0; c0 < KeyPad; c0 += 32)
+                for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                for (int c0 = 0; c0 < KeyPad; c0 += 64)
                 {
-                    Vector512<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default, s40 = default, s41 = default, s50 = default, s51 = default, s60 = default, s61 = default, s70 = default, s71 = default;
+                    Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default, s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
                     for (int d = 0; d < HeadDim; d++)
                     {
                         Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
                         Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 16));
+                        Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 32));
+                        Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 48));
                         Vector512<float> q0 = Vector512.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
                         s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
                         s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
+                        s02 = Vector512.FusedMultiplyAdd(q0, k2, s02);
+                        s03 = Vector512.FusedMultiplyAdd(q0, k3, s03);
                         Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
                         s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
                         s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
+                        s12 = Vector512.FusedMultiplyAdd(q1, k2, s12);
+                        s13 = Vector512.FusedMultiplyAdd(q1, k3, s13);
                         Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
                         s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
                         s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
+                        s22 = Vector512.FusedMultiplyAdd(q2, k2, s22);
+                        s23 = Vector512.FusedMultiplyAdd(q2, k3, s23);
                         Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
                         s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
                         s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
-                        Vector512<float> q4 = Vector512.Create(Unsafe.Add(ref q, (r0 + 4) * HeadDim + d));
-                        s40 = Vector512.FusedMultiplyAdd(q4, k0, s40);
-                        s41 = Vector512.FusedMultiplyAdd(q4, k1, s41);
-                        Vector512<float> q5 = Vector512.Create(Unsafe.Add(ref q, (r0 + 5) * HeadDim + d));
-                        s50 = Vector512.FusedMultiplyAdd(q5, k0, s50);
-                        s51 = Vector512.FusedMultiplyAdd(q5, k1, s51);
-                        Vector512<float> q6 = Vector512.Create(Unsafe.Add(ref q, (r0 + 6) * HeadDim + d));
-                        s60 = Vector512.FusedMultiplyAdd(q6, k0, s60);
-                        s61 = Vector512.FusedMultiplyAdd(q6, k1, s61);
-                        Vector512<float> q7 = Vector512.Create(Unsafe.Add(ref q, (r0 + 7) * HeadDim + d));
-                        s70 = Vector512.FusedMultiplyAdd(q7, k0, s70);
-                        s71 = Vector512.FusedMultiplyAdd(q7, k1, s71);
+                        s32 = Vector512.FusedMultiplyAdd(q3, k2, s32);
+                        s33 = Vector512.FusedMultiplyAdd(q3, k3, s33);
                     }
                     s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
                     s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 16));
+                    s02.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 32));
+                    s03.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 48));
                     s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
                     s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 16));
+                    s12.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 32));
+                    s13.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 48));
                     s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
                     s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 16));
+                    s22.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 32));
+                    s23.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 48));
                     s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
                     s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 16));
-                    s40.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 0));
-                    s41.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 16));
-                    s50.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 0));
-                    s51.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 16));
-                    s60.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 0));
-                    s61.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 16));
-                    s70.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 0));
-                    s71.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 16));
+                    s32.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 32));
+                    s33.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 48));
                 }
             }
 

@@ -199,13 +199,13 @@ namespace Models.Attention
             /// <summary>
             /// One query tile on 512-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
             /// query-major so the 1 head(s) of the group share every key tile. Scores come from a
-            /// 8×32 register block, the softmax is online in base 2, and the values go through a
+            /// 4×64 register block, the softmax is online in base 2, and the values go through a
             /// 4-row × 64-dimension register block per chunk of the head dim.
             /// </summary>
             private readonly struct FlashTile512 : IAttentionWork
             {
                 private const int KeyPad = KeyPad512;
-                private const int RowBlock = 8;
+                private const int RowBlock = 4;
 
                 public static void Execute(in AttentionBuffers buffers, int item)
                 {
@@ -288,62 +288,60 @@ namespace Models.Attention
 
                 /// <summary>
                 /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
-                /// 8-row × 2-vector register blocks: per dimension, 2 key vector load(s) and 8 broadcasts feed 16 FMAs.
+                /// 4-row × 4-vector register blocks: per dimension, 4 key vector load(s) and 4 broadcasts feed 16 FMAs.
                 /// </summary>
                 private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
                 {
                     ref float q = ref MemoryMarshal.GetReference(queries);
                     ref float keys = ref MemoryMarshal.GetReference(keyTile);
                     ref float s = ref MemoryMarshal.GetReference(scores);
-                    for (int r0 = 0; r0 < paddedRows; r0 += 8)
-                    for (int c0 = 0; c0 < KeyPad; c0 += 32)
+                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                    for (int c0 = 0; c0 < KeyPad; c0 += 64)
                     {
-                        Vector512<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default, s40 = default, s41 = default, s50 = default, s51 = default, s60 = default, s61 = default, s70 = default, s71 = default;
+                        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default, s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
                         for (int d = 0; d < HeadDim; d++)
                         {
                             Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
                             Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 16));
+                            Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 32));
+                            Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 48));
                             Vector512<float> q0 = Vector512.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
                             s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
                             s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
+                            s02 = Vector512.FusedMultiplyAdd(q0, k2, s02);
+                            s03 = Vector512.FusedMultiplyAdd(q0, k3, s03);
                             Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
                             s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
                             s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
+                            s12 = Vector512.FusedMultiplyAdd(q1, k2, s12);
+                            s13 = Vector512.FusedMultiplyAdd(q1, k3, s13);
                             Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
                             s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
                             s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
+                            s22 = Vector512.FusedMultiplyAdd(q2, k2, s22);
+                            s23 = Vector512.FusedMultiplyAdd(q2, k3, s23);
                             Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
                             s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
                             s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
-                            Vector512<float> q4 = Vector512.Create(Unsafe.Add(ref q, (r0 + 4) * HeadDim + d));
-                            s40 = Vector512.FusedMultiplyAdd(q4, k0, s40);
-                            s41 = Vector512.FusedMultiplyAdd(q4, k1, s41);
-                            Vector512<float> q5 = Vector512.Create(Unsafe.Add(ref q, (r0 + 5) * HeadDim + d));
-                            s50 = Vector512.FusedMultiplyAdd(q5, k0, s50);
-                            s51 = Vector512.FusedMultiplyAdd(q5, k1, s51);
-                            Vector512<float> q6 = Vector512.Create(Unsafe.Add(ref q, (r0 + 6) * HeadDim + d));
-                            s60 = Vector512.FusedMultiplyAdd(q6, k0, s60);
-                            s61 = Vector512.FusedMultiplyAdd(q6, k1, s61);
-                            Vector512<float> q7 = Vector512.Create(Unsafe.Add(ref q, (r0 + 7) * HeadDim + d));
-                            s70 = Vector512.FusedMultiplyAdd(q7, k0, s70);
-                            s71 = Vector512.FusedMultiplyAdd(q7, k1, s71);
+                            s32 = Vector512.FusedMultiplyAdd(q3, k2, s32);
+                            s33 = Vector512.FusedMultiplyAdd(q3, k3, s33);
                         }
                         s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
                         s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 16));
+                        s02.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 32));
+                        s03.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 48));
                         s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
                         s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 16));
+                        s12.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 32));
+                        s13.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 48));
                         s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
                         s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 16));
+                        s22.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 32));
+                        s23.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 48));
                         s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
                         s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 16));
-                        s40.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 0));
-                        s41.StoreUnsafe(ref s, (nuint)((r0 + 4) * KeyPad + c0 + 16));
-                        s50.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 0));
-                        s51.StoreUnsafe(ref s, (nuint)((r0 + 5) * KeyPad + c0 + 16));
-                        s60.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 0));
-                        s61.StoreUnsafe(ref s, (nuint)((r0 + 6) * KeyPad + c0 + 16));
-                        s70.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 0));
-                        s71.StoreUnsafe(ref s, (nuint)((r0 + 7) * KeyPad + c0 + 16));
+                        s32.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 32));
+                        s33.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 48));
                     }
                 }
 
@@ -515,7 +513,7 @@ namespace Models.Attention
             /// One query tile on 256-bit vectors: TileQ rows of (query, head) pairs of one (batch, key/value head),
             /// query-major so the 1 head(s) of the group share every key tile. Scores come from a
             /// 4×16 register block, the softmax is online in base 2, and the values go through a
-            /// 2-row × 32-dimension register block per chunk of the head dim.
+            /// 4-row × 16-dimension register block per chunk of the head dim.
             /// </summary>
             private readonly struct FlashTile256 : IAttentionWork
             {
@@ -531,7 +529,7 @@ namespace Models.Attention
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
                     // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
-                    int rowBlock = buffers.Workspace.IsEmpty ? 2 : RowBlock;
+                    int rowBlock = buffers.Workspace.IsEmpty ? 4 : RowBlock;
                     int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
                     int queryOffset = group * rowsPerGroup * HeadDim;
 
@@ -725,8 +723,8 @@ namespace Models.Attention
                 }
 
                 /// <summary>
-                /// accumulators = accumulators · rescale + p · V over the tile's keys, in 2-row register blocks, one
-                /// chunk of ≤ 32 dimensions at a time: per key, the chunk's value vectors and 2 broadcasts of p.
+                /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
+                /// chunk of ≤ 16 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
                     ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
@@ -734,83 +732,167 @@ namespace Models.Attention
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
-                    for (int r0 = 0; r0 < paddedRows; r0 += 2)
+                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     {
-                        // Dimensions 0 … 31.
+                        // Dimensions 0 … 15.
                         {
                             Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
                             Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0)) * rescale0;
                             Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8)) * rescale0;
-                            Vector256<float> o02 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
-                            Vector256<float> o03 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24)) * rescale0;
                             Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
                             Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0)) * rescale1;
                             Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 8)) * rescale1;
-                            Vector256<float> o12 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16)) * rescale1;
-                            Vector256<float> o13 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24)) * rescale1;
+                            Vector256<float> rescale2 = Vector256.Create(rescale[r0 + 2]);
+                            Vector256<float> o20 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 0)) * rescale2;
+                            Vector256<float> o21 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 8)) * rescale2;
+                            Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
+                            Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0)) * rescale3;
+                            Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 8)) * rescale3;
                             for (int j = 0; j < columns; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 0));
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 8));
-                                Vector256<float> v2 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
-                                Vector256<float> v3 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 24));
                                 Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                o02 = Vector256.FusedMultiplyAdd(p0, v2, o02);
-                                o03 = Vector256.FusedMultiplyAdd(p0, v3, o03);
                                 Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                o12 = Vector256.FusedMultiplyAdd(p1, v2, o12);
-                                o13 = Vector256.FusedMultiplyAdd(p1, v3, o13);
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
+                                o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
+                                o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8));
-                            o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
-                            o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24));
                             o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 0));
                             o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 8));
-                            o12.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16));
-                            o13.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24));
+                            o20.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 0));
+                            o21.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 8));
+                            o30.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0));
+                            o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 8));
                         }
-                        // Dimensions 32 … 63.
+                        // Dimensions 16 … 31.
+                        {
+                            Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                            Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
+                            Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24)) * rescale0;
+                            Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
+                            Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16)) * rescale1;
+                            Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24)) * rescale1;
+                            Vector256<float> rescale2 = Vector256.Create(rescale[r0 + 2]);
+                            Vector256<float> o20 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 16)) * rescale2;
+                            Vector256<float> o21 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 24)) * rescale2;
+                            Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
+                            Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
+                            Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 24)) * rescale3;
+                            for (int j = 0; j < columns; j++)
+                            {
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 24));
+                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
+                                o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
+                                o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
+                                o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                            }
+                            o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
+                            o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24));
+                            o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 16));
+                            o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 24));
+                            o20.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 16));
+                            o21.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 24));
+                            o30.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16));
+                            o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 24));
+                        }
+                        // Dimensions 32 … 47.
                         {
                             Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
                             Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32)) * rescale0;
                             Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40)) * rescale0;
-                            Vector256<float> o02 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
-                            Vector256<float> o03 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56)) * rescale0;
                             Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
                             Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32)) * rescale1;
                             Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 40)) * rescale1;
-                            Vector256<float> o12 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48)) * rescale1;
-                            Vector256<float> o13 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56)) * rescale1;
+                            Vector256<float> rescale2 = Vector256.Create(rescale[r0 + 2]);
+                            Vector256<float> o20 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 32)) * rescale2;
+                            Vector256<float> o21 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 40)) * rescale2;
+                            Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
+                            Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
+                            Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 40)) * rescale3;
                             for (int j = 0; j < columns; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 32));
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 40));
-                                Vector256<float> v2 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
-                                Vector256<float> v3 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 56));
                                 Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                o02 = Vector256.FusedMultiplyAdd(p0, v2, o02);
-                                o03 = Vector256.FusedMultiplyAdd(p0, v3, o03);
                                 Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                o12 = Vector256.FusedMultiplyAdd(p1, v2, o12);
-                                o13 = Vector256.FusedMultiplyAdd(p1, v3, o13);
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
+                                o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
+                                o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40));
-                            o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
-                            o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56));
                             o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 32));
                             o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 40));
-                            o12.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48));
-                            o13.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56));
+                            o20.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 32));
+                            o21.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 40));
+                            o30.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32));
+                            o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 40));
+                        }
+                        // Dimensions 48 … 63.
+                        {
+                            Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                            Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
+                            Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56)) * rescale0;
+                            Vector256<float> rescale1 = Vector256.Create(rescale[r0 + 1]);
+                            Vector256<float> o10 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48)) * rescale1;
+                            Vector256<float> o11 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56)) * rescale1;
+                            Vector256<float> rescale2 = Vector256.Create(rescale[r0 + 2]);
+                            Vector256<float> o20 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 48)) * rescale2;
+                            Vector256<float> o21 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 56)) * rescale2;
+                            Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
+                            Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
+                            Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56)) * rescale3;
+                            for (int j = 0; j < columns; j++)
+                            {
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 56));
+                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
+                                o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
+                                o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
+                                o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                            }
+                            o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
+                            o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56));
+                            o10.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 48));
+                            o11.StoreUnsafe(ref o, (nuint)((r0 + 1) * HeadDim + 56));
+                            o20.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 48));
+                            o21.StoreUnsafe(ref o, (nuint)((r0 + 2) * HeadDim + 56));
+                            o30.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48));
+                            o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56));
                         }
                     }
                 }
