@@ -24,6 +24,7 @@ var kernels = AttentionKernels.GeneratedIn(requests)
     .ToArray();
 
 Console.WriteLine($"KernelGen demo: batch {Batch}, {QueryLength} queries × {KeyLength} keys, fp32 kernels vs a float64 reference");
+Console.WriteLine($"CPU path {AttentionCpu.Path}, {AttentionParallelism.MaxDegreeOfParallelism} thread(s); time is one call after a warm-up call");
 Console.WriteLine();
 Console.WriteLine($"{"variant",-62} {"kernel",-40} {"max |err|",10} {"time (ms)",10}");
 Console.WriteLine(new string('-', 125));
