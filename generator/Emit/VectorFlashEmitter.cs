@@ -33,7 +33,7 @@ internal static class VectorFlashEmitter
             {
                 int groups = batch * KvHeads;
                 int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
+                int queryTiles = QueryTiles(queryLength);
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
                 if (queryLength * GroupSize <= DirectKeyRows)
                 {
@@ -118,7 +118,8 @@ internal static class VectorFlashEmitter
                 {
                     int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
                     int rowsPerGroup = queryLength * GroupSize;
-                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int queryTiles = QueryTiles(queryLength);
+                    int group = item / queryTiles, first = item % queryTiles * TileQ;
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);

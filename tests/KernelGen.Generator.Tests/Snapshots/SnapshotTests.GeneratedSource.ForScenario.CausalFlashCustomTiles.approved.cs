@@ -141,7 +141,7 @@ namespace Models.Attention
             {
                 int groups = batch * KvHeads;
                 int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
+                int queryTiles = QueryTiles(queryLength);
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
                 if (queryLength * GroupSize <= DirectKeyRows)
                 {
@@ -212,7 +212,8 @@ namespace Models.Attention
                 {
                     int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
                     int rowsPerGroup = queryLength * GroupSize;
-                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int queryTiles = QueryTiles(queryLength);
+                    int group = item / queryTiles, first = item % queryTiles * TileQ;
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
@@ -599,7 +600,8 @@ namespace Models.Attention
                 {
                     int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
                     int rowsPerGroup = queryLength * GroupSize;
-                    int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                    int queryTiles = QueryTiles(queryLength);
+                    int group = item / queryTiles, first = item % queryTiles * TileQ;
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);

@@ -138,7 +138,7 @@ static partial class GlobalKernel
         {
             int groups = batch * KvHeads;
             int keyTiles = (keyLength + TileKv - 1) / TileKv;
-            int queryTiles = (queryLength * GroupSize + TileQ - 1) / TileQ;
+            int queryTiles = QueryTiles(queryLength);
             int workspaceLength = groups * keyTiles * HeadDim * keyPad;
             if (queryLength * GroupSize <= DirectKeyRows)
             {
@@ -209,7 +209,8 @@ static partial class GlobalKernel
             {
                 int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
                 int rowsPerGroup = queryLength * GroupSize;
-                int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                int queryTiles = QueryTiles(queryLength);
+                int group = item / queryTiles, first = item % queryTiles * TileQ;
                 int validKeys = buffers.ValidKeys(group / KvHeads);
                 int firstPosition = validKeys - queryLength;
                 int rows = Math.Min(TileQ, rowsPerGroup - first);
@@ -497,7 +498,8 @@ static partial class GlobalKernel
             {
                 int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
                 int rowsPerGroup = queryLength * GroupSize;
-                int group = item / QueryTiles(queryLength), first = item % QueryTiles(queryLength) * TileQ;
+                int queryTiles = QueryTiles(queryLength);
+                int group = item / queryTiles, first = item % queryTiles * TileQ;
                 int validKeys = buffers.ValidKeys(group / KvHeads);
                 int firstPosition = validKeys - queryLength;
                 int rows = Math.Min(TileQ, rowsPerGroup - first);
