@@ -53,6 +53,18 @@ public static class AttentionArguments
         }
     }
 
+    /// <summary>A log-sum-exp output holds one float per query row: batch × heads × queryLength.</summary>
+    public static void ValidateLogSumExp(int logSumExpLength, int batch, int heads, int queryLength)
+    {
+        long expected = (long)batch * heads * queryLength;
+        if (logSumExpLength != expected)
+        {
+            throw new ArgumentException(
+                $"logSumExp must hold batch × heads × queryLength = {batch} × {heads} × {queryLength} = {expected} floats, but holds {logSumExpLength}.",
+                "logSumExp");
+        }
+    }
+
     private static void RequirePositive(int value, string name)
     {
         if (value <= 0)

@@ -55,8 +55,23 @@ public sealed class GenericAttentionKernel : IAttentionKernel
         Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
     }
 
+    /// <inheritdoc/>
+    public void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output, Span<float> logSumExp,
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+    {
+        if (Config.Kind != AttentionKind.Softmax)
+            throw new NotSupportedException("Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.");
+        AttentionArguments.Validate(_headDim, _heads, _kvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
+        AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, _heads, queryLength);
+        if (!keyLengths.IsEmpty)
+            AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
+        else if (_causal)
+            AttentionArguments.ValidateCausal(queryLength, keyLength);
+        Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
+    }
+
     private void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp = default)
     {
         int d = _headDim;
         for (int b = 0; b < batch; b++)
@@ -71,17 +86,21 @@ public sealed class GenericAttentionKernel : IAttentionKernel
                 int qOffset = (b * _heads + firstHead) * queryLength * d;
                 ReadOnlySpan<float> qGroup = q.Slice(qOffset, _groupSize * queryLength * d);
                 Span<float> outGroup = output.Slice(qOffset, _groupSize * queryLength * d);
+                Span<float> lseGroup = logSumExp.IsEmpty ? default : logSumExp.Slice((b * _heads + firstHead) * queryLength, _groupSize * queryLength);
                 if (Config.Kind == AttentionKind.Softmax)
-                    SoftmaxGroup(qGroup, kHead, vHead, outGroup, queryLength, validKeys);
+                    SoftmaxGroup(qGroup, kHead, vHead, outGroup, lseGroup, queryLength, validKeys);
                 else
                     LinearGroup(qGroup, kHead, vHead, outGroup, queryLength, validKeys);
             }
         }
     }
 
-    /// <summary>Softmax attention for the query heads that share one key/value head, one row at a time.</summary>
+    /// <summary>
+    /// Softmax attention for the query heads that share one key/value head, one row at a time; writes each row's
+    /// log-sum-exp when <paramref name="lseGroup"/> is not empty.
+    /// </summary>
     private void SoftmaxGroup(ReadOnlySpan<float> qGroup, ReadOnlySpan<float> kHead, ReadOnlySpan<float> vHead,
-        Span<float> outGroup, int queryLength, int validKeys)
+        Span<float> outGroup, Span<float> lseGroup, int queryLength, int validKeys)
     {
         int d = _headDim;
         float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(validKeys, 1));
@@ -94,6 +113,8 @@ public sealed class GenericAttentionKernel : IAttentionKernel
                 Span<float> outRow = outGroup.Slice(row * d, d);
                 outRow.Clear();
                 (int start, int end) = AttentionMask.VisibleKeys(_causal, _window, i + validKeys - queryLength, validKeys);
+                if (!lseGroup.IsEmpty)
+                    lseGroup[row] = float.NegativeInfinity;
                 if (start == end)
                     continue;
 
@@ -112,6 +133,8 @@ public sealed class GenericAttentionKernel : IAttentionKernel
                     AddScaled(outRow, vHead.Slice(j * d, d), p);
                 }
                 Scale(outRow, 1f / sum);
+                if (!lseGroup.IsEmpty)
+                    lseGroup[row] = max + MathF.Log(sum);
             }
         }
         finally

@@ -34,4 +34,26 @@ public interface IAttentionKernel
     /// <exception cref="ArgumentException">A length or size does not fit the configuration; nothing is written.</exception>
     void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths);
+
+    /// <summary>
+    /// Computes softmax attention as the other overloads do, and writes each query row's log-sum-exp: with it, the
+    /// row's attention weights can be recomputed exactly as the kernel normalized them,
+    /// p_ij = exp(scale · q_i·k_j − logSumExp[i]), without an N×N buffer.
+    /// </summary>
+    /// <param name="q">Queries, as in the other overloads.</param>
+    /// <param name="k">Keys, as in the other overloads.</param>
+    /// <param name="v">Values, as in the other overloads.</param>
+    /// <param name="output">Output, as in the other overloads.</param>
+    /// <param name="logSumExp">
+    /// <c>[batch, heads, queryLength]</c>: ln Σⱼ exp(scale · q·kⱼ) over the row's visible keys (natural log, scale
+    /// included); −∞ for a row that sees no key.
+    /// </param>
+    /// <param name="batch">Sequences in the batch.</param>
+    /// <param name="queryLength">Query rows per head.</param>
+    /// <param name="keyLength">Key rows per head, padding included.</param>
+    /// <param name="keyLengths">Empty: every sequence has <paramref name="keyLength"/> keys. Otherwise one length per sequence, as in the padded overload.</param>
+    /// <exception cref="ArgumentException">A length or size does not fit the configuration; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The kernel computes linear attention, whose weights have no log-sum-exp.</exception>
+    void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output, Span<float> logSumExp,
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default);
 }

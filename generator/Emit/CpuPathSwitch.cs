@@ -22,12 +22,14 @@ internal static class CpuPathSwitch
                 case CpuPath.Vector512:
                 case CpuPath.Vector256:
                 """;
+        // Softmax kernels can also write each row's log-sum-exp; linear attention has none.
+        string logSumExp = spec.Kind == AttentionKind.Softmax ? ", Span<float> logSumExp = default" : "";
         writer.Write($$"""
             /// <summary>
             /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
             /// </summary>
             private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths{{logSumExp}})
             {
                 switch (AttentionCpu.Path)
                 {

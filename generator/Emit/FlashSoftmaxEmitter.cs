@@ -16,10 +16,10 @@ internal static class FlashSoftmaxEmitter
         /// Flash attention for the {{spec.GroupSize}} query head(s) that read one key/value head. Queries go in tiles of
         /// TileQ rows; a tile walks, in tiles of TileKv, only the keys some row of it can see. Each row keeps a running
         /// maximum m, a running sum l of exp2(s − m) and an unnormalized output, rescaled by exp2(m_old − m_new) when m
-        /// grows, and divided by l once at the end.
+        /// grows, and divided by l once at the end, when the row's log-sum-exp goes to <paramref name="lseGroup"/> if asked.
         /// </summary>
         private static void Group(ReadOnlySpan<float> qGroup, ReadOnlySpan<float> kHead, ReadOnlySpan<float> vHead,
-            Span<float> outGroup, int queryLength, int validKeys)
+            Span<float> outGroup, Span<float> lseGroup, int queryLength, int validKeys)
         {
             float[] scratch = ArrayPool<float>.Shared.Rent(TileQ * HeadDim + TileQ * TileKv + 2 * TileQ);
             try
@@ -83,7 +83,9 @@ internal static class FlashSoftmaxEmitter
 
                     for (int r = 0; r < rows; r++)
                     {
-                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
+                        if (!lseGroup.IsEmpty)
+                            lseGroup[head * queryLength + i0 + r] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
                         float inverse = rowSum[r] > 0f ? 1f / rowSum[r] : 0f;
                         Span<float> outRow = outTile.Slice(r * HeadDim, HeadDim);
                         accumulators.Slice(r * HeadDim, HeadDim).CopyTo(outRow);

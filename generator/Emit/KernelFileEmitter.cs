@@ -45,7 +45,7 @@ internal static class KernelFileEmitter
         string className = Literals.Identifier(spec.ClassName);
         scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {className}" : $"partial class {className}"));
 
-        WriteForwardMethods(writer);
+        WriteForwardMethods(writer, spec);
         writer.BlankLine();
         using (writer.Block("""
             /// <summary>This class's configuration as a run-time descriptor: <see cref="AttentionKernels"/> lists it and dispatches to it.</summary>
@@ -84,7 +84,7 @@ internal static class KernelFileEmitter
     private static void WriteScalarPath(IndentedWriter writer, AttentionSpec spec, string name, Action<IndentedWriter, AttentionSpec> algorithm)
     {
         writer.BlankLine();
-        WriteGroupLoop(writer, name);
+        WriteGroupLoop(writer, spec, name);
         writer.BlankLine();
         algorithm(writer, spec);
         writer.BlankLine();
@@ -105,7 +105,9 @@ internal static class KernelFileEmitter
             // assembly attribute cannot name. Call its Forward, or Kernel.Instance, directly.
             """;
 
-    private static void WriteForwardMethods(IndentedWriter writer) => writer.Write("""
+    private static void WriteForwardMethods(IndentedWriter writer, AttentionSpec spec)
+    {
+        writer.Write("""
         /// <summary>
         /// Attention over <c>[batch, heads, seq, headDim]</c> tensors: <paramref name="q"/> and <paramref name="output"/>
         /// hold <see cref="Kernel.Heads"/> heads of <paramref name="queryLength"/> rows, <paramref name="k"/> and
@@ -125,6 +127,21 @@ internal static class KernelFileEmitter
             int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             => Kernel.Forward(q, k, v, output, batch, queryLength, keyLength, keyLengths);
         """);
+        if (spec.Kind != AttentionKind.Softmax)
+            return;
+        writer.BlankLine();
+        writer.Write("""
+        /// <summary>
+        /// As the other overloads, and writes each query row's log-sum-exp into <paramref name="logSumExp"/>
+        /// (<c>[batch, heads, queryLength]</c>, natural log of Σ exp(scale · q·k) over the row's visible keys, −∞ for a
+        /// row that sees no key), from which the row's attention weights can be recomputed exactly.
+        /// </summary>
+        /// <exception cref="ArgumentException">A size, span length or key length does not fit; nothing is written.</exception>
+        public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+            Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+            => Kernel.Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+        """);
+    }
 
     private static void WriteDescriptor(IndentedWriter writer, AttentionSpec spec)
     {
@@ -186,18 +203,43 @@ internal static class KernelFileEmitter
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
             }
             """);
+        writer.BlankLine();
+        writer.Write(spec.Kind == AttentionKind.Softmax
+            ? $$"""
+                void IAttentionKernel.Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                    Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                    => Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+
+                /// <inheritdoc cref="IAttentionKernel.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, ReadOnlySpan{int})"/>
+                public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                    Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+                {
+                    AttentionArguments.Validate(HeadDim, Heads, KvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
+                    AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, Heads, queryLength);
+                    if (!keyLengths.IsEmpty)
+                        AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);{{(spec.Causal ? "\n    else\n        AttentionArguments.ValidateCausal(queryLength, keyLength);" : "")}}
+                    Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
+                }
+                """
+            : """
+                /// <summary>Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.</summary>
+                void IAttentionKernel.Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                    Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                    => throw new NotSupportedException("Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.");
+                """);
     }
 
     /// <summary>The scalar path: each (batch, key/value head) group in turn, on the calling thread.</summary>
-    private static void WriteGroupLoop(IndentedWriter writer, string name)
+    private static void WriteGroupLoop(IndentedWriter writer, AttentionSpec spec, string name)
     {
+        bool softmax = spec.Kind == AttentionKind.Softmax;
         writer.Write($$"""
             /// <summary>
             /// Hands each group of query heads that share a key/value head to <see cref="Group"/>, so a key/value
             /// head's rows are walked for all the queries that read them.
             /// </summary>
             private static void {{name}}(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths{{(softmax ? ", Span<float> logSumExp = default" : "")}})
             {
                 int groupLength = GroupSize * queryLength * HeadDim;
                 int headLength = keyLength * HeadDim;
@@ -210,7 +252,7 @@ internal static class KernelFileEmitter
                         int kvOffset = (b * KvHeads + kvHead) * headLength;
                         int qOffset = (b * Heads + kvHead * GroupSize) * queryLength * HeadDim;
                         Group(q.Slice(qOffset, groupLength), k.Slice(kvOffset, headLength), v.Slice(kvOffset, headLength),
-                            output.Slice(qOffset, groupLength), queryLength, validKeys);
+                            output.Slice(qOffset, groupLength), {{(softmax ? "logSumExp.IsEmpty ? default : logSumExp.Slice(qOffset / HeadDim, groupLength / HeadDim),\n                " : "")}}queryLength, validKeys);
                     }
                 }
             }

@@ -11,10 +11,10 @@ internal static class MaterializedSoftmaxEmitter
         /// <summary>
         /// Softmax attention for the {{spec.GroupSize}} query head(s) that read one key/value head, a row at a time: the
         /// row's scores over its visible keys, their maximum, exp2(s − max), and the weighted sum of V divided by the
-        /// sum of weights.
+        /// sum of weights; the row's log-sum-exp goes to <paramref name="lseGroup"/> if asked.
         /// </summary>
         private static void Group(ReadOnlySpan<float> qGroup, ReadOnlySpan<float> kHead, ReadOnlySpan<float> vHead,
-            Span<float> outGroup, int queryLength, int validKeys)
+            Span<float> outGroup, Span<float> lseGroup, int queryLength, int validKeys)
         {
             float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(validKeys, 1));
             try
@@ -25,8 +25,10 @@ internal static class MaterializedSoftmaxEmitter
                     Span<float> outRow = outGroup.Slice(row * HeadDim, HeadDim);
                     outRow.Clear();
                     (int start, int end) = VisibleKeys(firstPosition + row % queryLength, validKeys);
+                    if (!lseGroup.IsEmpty)
+                        lseGroup[row] = float.NegativeInfinity;
                     if (start == end)
-                        continue; // no visible key: the row stays zero
+                        continue; // no visible key: the row stays zero and its LSE −∞
 
                     ReadOnlySpan<float> qRow = qGroup.Slice(row * HeadDim, HeadDim);
                     float max = float.NegativeInfinity;
@@ -45,6 +47,8 @@ internal static class MaterializedSoftmaxEmitter
                         AddScaled(outRow, vHead.Slice(j * HeadDim, HeadDim), p);
                     }
                     Scale(outRow, 1f / sum);
+                    if (!lseGroup.IsEmpty)
+                        lseGroup[row] = LogSumExp.FromBase2(max, sum);
                 }
             }
             finally

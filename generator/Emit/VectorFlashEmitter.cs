@@ -17,9 +17,9 @@ internal static class VectorFlashEmitter
     {
         bool wide = VectorShape.Fits(spec, 16);
         CpuPathSwitch.Emit(writer, spec,
-            call512: "RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512)",
-            call256: "RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256)",
-            callScalar: "RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths)");
+            call512: "RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad512)",
+            call256: "RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad256)",
+            callScalar: "RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp)");
         writer.BlankLine();
         writer.Write($$"""
             /// <summary>
@@ -27,7 +27,7 @@ internal static class VectorFlashEmitter
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
             /// </summary>
             private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
-                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, int keyPad)
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int keyPad)
                 where TPack : struct, IAttentionWork
                 where TFlash : struct, IAttentionWork
             {
@@ -38,7 +38,7 @@ internal static class VectorFlashEmitter
                 if (queryLength * GroupSize <= DirectKeyRows)
                 {
                     // Few queries per key (decoding): packing would copy every key to read it once; read keys in place.
-                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
                     return;
                 }
                 float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
@@ -46,7 +46,7 @@ internal static class VectorFlashEmitter
                 {
                     Span<float> packedKeys = workspace.AsSpan(0, workspaceLength);
                     AttentionWorkers.Run<TPack>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * keyTiles);
-                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
                 }
                 finally
                 {
@@ -178,11 +178,15 @@ internal static class VectorFlashEmitter
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
-                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
+                        Span<float> logSumExp = buffers.LogSumExp;
                         for (int r = 0; r < rows; r++)
                         {
                             int t = first + r;
-                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            if (!logSumExp.IsEmpty)
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                            Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
                             {{v}}<float> inverse = {{v}}.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
                             for (int d = 0; d < HeadDim; d += {{shape.Width}})
                                 ({{v}}.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, {{shape.Width}}));

@@ -8,12 +8,13 @@ namespace KernelGen;
 /// </summary>
 public readonly unsafe struct AttentionBuffers
 {
-    private readonly float* _q, _k, _v, _output, _workspace;
+    private readonly float* _q, _k, _v, _output, _workspace, _logSumExp;
     private readonly int* _keyLengths;
-    private readonly int _qLength, _kLength, _vLength, _outputLength, _workspaceLength, _keyLengthsCount;
+    private readonly int _qLength, _kLength, _vLength, _outputLength, _workspaceLength, _keyLengthsCount, _logSumExpLength;
 
     internal AttentionBuffers(float* q, int qLength, float* k, int kLength, float* v, int vLength, float* output, int outputLength,
-        float* workspace, int workspaceLength, int* keyLengths, int keyLengthsCount, int batch, int queryLength, int keyLength)
+        float* workspace, int workspaceLength, int* keyLengths, int keyLengthsCount, float* logSumExp, int logSumExpLength,
+        int batch, int queryLength, int keyLength)
     {
         _q = q;
         _k = k;
@@ -21,8 +22,9 @@ public readonly unsafe struct AttentionBuffers
         _output = output;
         _workspace = workspace;
         _keyLengths = keyLengths;
+        _logSumExp = logSumExp;
         (_qLength, _kLength, _vLength, _outputLength) = (qLength, kLength, vLength, outputLength);
-        (_workspaceLength, _keyLengthsCount) = (workspaceLength, keyLengthsCount);
+        (_workspaceLength, _keyLengthsCount, _logSumExpLength) = (workspaceLength, keyLengthsCount, logSumExpLength);
         (Batch, QueryLength, KeyLength) = (batch, queryLength, keyLength);
     }
 
@@ -46,6 +48,12 @@ public readonly unsafe struct AttentionBuffers
 
     /// <summary>The output; each piece writes only its own rows.</summary>
     public Span<float> Output => new(_output, _outputLength);
+
+    /// <summary>
+    /// Where the call writes each query row's log-sum-exp, <c>[batch, heads, queryLength]</c>; empty when the caller
+    /// did not ask for it.
+    /// </summary>
+    public Span<float> LogSumExp => new(_logSumExp, _logSumExpLength);
 
     /// <summary>The call's shared scratch.</summary>
     public Span<float> Workspace => new(_workspace, _workspaceLength);

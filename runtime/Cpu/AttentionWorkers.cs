@@ -32,16 +32,20 @@ public static unsafe class AttentionWorkers
     private static int _items, _next, _pendingWorkers;
     private static ExceptionDispatchInfo? _failure;
 
-    /// <summary>Pins the spans and runs pieces 0 … <paramref name="items"/> − 1 of <typeparamref name="TWork"/>.</summary>
+    /// <summary>
+    /// Pins the spans and runs pieces 0 … <paramref name="items"/> − 1 of <typeparamref name="TWork"/>;
+    /// <paramref name="logSumExp"/> is empty unless the caller asked for each row's log-sum-exp.
+    /// </summary>
     public static void Run<TWork>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-        Span<float> workspace, ReadOnlySpan<int> keyLengths, int batch, int queryLength, int keyLength, int items)
+        Span<float> workspace, ReadOnlySpan<int> keyLengths, int batch, int queryLength, int keyLength, int items,
+        Span<float> logSumExp = default)
         where TWork : struct, IAttentionWork
     {
-        fixed (float* pq = q, pk = k, pv = v, po = output, pw = workspace)
+        fixed (float* pq = q, pk = k, pv = v, po = output, pw = workspace, pe = logSumExp)
         fixed (int* pl = keyLengths)
         {
             var buffers = new AttentionBuffers(pq, q.Length, pk, k.Length, pv, v.Length, po, output.Length,
-                pw, workspace.Length, pl, keyLengths.Length, batch, queryLength, keyLength);
+                pw, workspace.Length, pl, keyLengths.Length, pe, logSumExp.Length, batch, queryLength, keyLength);
             int threads = Math.Min(AttentionParallelism.MaxDegreeOfParallelism, items);
             if (threads <= 1 || !TryRunShared(&Execute<TWork>, &buffers, items, threads))
             {

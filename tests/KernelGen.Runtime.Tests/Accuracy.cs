@@ -25,6 +25,38 @@ internal static class Accuracy
     public const double LinearRelativeRmse = 1e-4;
 
     /// <summary>
+    /// Log-sum-exp: max |lse − ref| ≤ 1e-5 against float64. lse = m + ln l, where m is the row's largest score
+    /// (|m| ≤ ~3 here, rounded to ~ε·|m| ≈ 2e-7) and l = Σ exp(s − m) ≥ 1 carries the exp polynomial's relative error
+    /// (≤ 2.5e-7) plus fp32 summation over ≤ a few hundred keys (~√N·ε ≈ 1e-6), which ln turns into the same
+    /// absolute error. 1e-5 keeps ~10× headroom; one wrongly masked key among ≤ 130 moves lse by ~1e-2.
+    /// </summary>
+    public const double LogSumExpMaxAbs = 1e-5;
+
+    /// <summary>Rows that see no key must have lse = −∞ exactly; the others are held to <see cref="LogSumExpMaxAbs"/>.</summary>
+    public static void AssertLogSumExp(string label, float[] actual, Float64Result expected)
+    {
+        Assert.Equal(expected.LogSumExp.Length, actual.Length);
+        double worst = 0;
+        int worstRow = -1;
+        for (int row = 0; row < actual.Length; row++)
+        {
+            if (expected.EmptyRows[row])
+            {
+                Assert.True(float.IsNegativeInfinity(actual[row]), $"{label}: row {row} sees no key, so its lse must be −∞, but is {Format(actual[row])}.");
+                continue;
+            }
+            double error = Math.Abs(actual[row] - expected.LogSumExp[row]);
+            if (double.IsNaN(error) || error > worst)
+            {
+                worst = double.IsNaN(error) ? double.PositiveInfinity : error;
+                worstRow = row;
+            }
+        }
+        Assert.True(worst <= LogSumExpMaxAbs, worstRow < 0 ? label : $"{label}: max |lse − ref| = {Format(worst)} > {Format(LogSumExpMaxAbs)} at row {worstRow} " +
+            $"(lse {Format(actual[worstRow])}, ref {Format(expected.LogSumExp[worstRow])}).");
+    }
+
+    /// <summary>
     /// Checks <paramref name="actual"/> against the float64 <paramref name="expected"/> with the bound of its kind.
     /// Rows that see no key must be exactly 0; every element must be finite (a NaN fails every bound).
     /// </summary>

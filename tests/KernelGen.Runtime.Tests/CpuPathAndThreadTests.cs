@@ -50,6 +50,21 @@ public sealed class CpuPathAndThreadTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void Each_cpu_path_writes_the_log_sum_exp(CpuPath path, string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        if (kernel.Config.Kind != AttentionKind.Softmax)
+            return; // linear attention has no log-sum-exp (LogSumExpTests checks that it says so)
+        foreach (Shape shape in PathShapes.Where(s => !(kernel.Config.Causal && s.KeyLengths is null && s.QueryLength > s.KeyLength)))
+        {
+            var inputs = new TestInputs(kernel.Config, shape, seed: shape.QueryLength * 5 + shape.KeyLength);
+            float[] logSumExp = WithPath(path, () => inputs.RunWithLogSumExp(kernel).LogSumExp);
+            Accuracy.AssertLogSumExp($"{kernel.Name} on {shape}, {path} path", logSumExp, inputs.Reference());
+        }
+    }
+
     [Fact]
     public void Path_cannot_be_widened_past_the_hardware()
     {

@@ -6,7 +6,8 @@ namespace KernelGen.Runtime.Tests;
 /// <param name="Output">The float64 output, laid out as the kernels' output: [batch, heads, queryLength, headDim].</param>
 /// <param name="EmptyRows">Per output row ([batch, heads, queryLength]): true when the row sees no key at all.</param>
 /// <param name="MaxAbsScore">The largest |scale · q·k| over visible pairs (softmax), so a test can show its scores are what it claims.</param>
-internal sealed record Float64Result(double[] Output, bool[] EmptyRows, double MaxAbsScore);
+/// <param name="LogSumExp">Softmax: per output row, ln Σ exp(scale · q·k) over the visible keys, −∞ for a row with none; linear: empty.</param>
+internal sealed record Float64Result(double[] Output, bool[] EmptyRows, double MaxAbsScore, double[] LogSumExp);
 
 /// <summary>
 /// Attention in float64, written from the definition in IAttentionKernel's contract and independently of the
@@ -57,6 +58,7 @@ internal static class Float64Attention
 
         var output = new double[q.Length];
         var emptyRows = new bool[batch * heads * queryLength];
+        var logSumExp = new double[linear ? 0 : batch * heads * queryLength];
         double maxAbsScore = 0;
         for (int b = 0; b < batch; b++)
         {
@@ -92,7 +94,8 @@ internal static class Float64Attention
                         if (mask[i, j])
                             maxAbsScore = Math.Max(maxAbsScore, Math.Abs(weights[i, j]));
                     }
-                    Softmax(weights, mask);
+                    double[] rowLogSumExp = Softmax(weights, mask);
+                    rowLogSumExp.CopyTo(logSumExp, ((b * heads) + h) * queryLength);
                 }
 
                 double[,] o = Multiply(weights, vm);
@@ -108,7 +111,7 @@ internal static class Float64Attention
                 }
             }
         }
-        return new Float64Result(output, emptyRows, maxAbsScore);
+        return new Float64Result(output, emptyRows, maxAbsScore, logSumExp);
     }
 
     /// <summary>φ(x) = elu(x) + 1: x + 1 for x ≥ 0, exp(x) below.</summary>
@@ -165,9 +168,13 @@ internal static class Float64Attention
         return result;
     }
 
-    /// <summary>Row softmax over the visible entries; masked entries, and every entry of a row with none visible, become 0.</summary>
-    private static void Softmax(double[,] scores, bool[,] mask)
+    /// <summary>
+    /// Row softmax over the visible entries; masked entries, and every entry of a row with none visible, become 0.
+    /// Returns each row's log-sum-exp, max + ln Σ exp(s − max), −∞ for a row with none visible.
+    /// </summary>
+    private static double[] Softmax(double[,] scores, bool[,] mask)
     {
+        var logSumExp = new double[scores.GetLength(0)];
         for (int i = 0; i < scores.GetLength(0); i++)
         {
             double max = double.NegativeInfinity;
@@ -184,7 +191,9 @@ internal static class Float64Attention
             }
             for (int j = 0; j < scores.GetLength(1); j++)
                 scores[i, j] = total > 0 ? scores[i, j] / total : 0;
+            logSumExp[i] = total > 0 ? max + Math.Log(total) : double.NegativeInfinity;
         }
+        return logSumExp;
     }
 
     /// <summary>Linear weights w / (Σ w + ε) over the visible entries; a row with none visible becomes 0.</summary>

@@ -53,6 +53,18 @@ internal sealed class TestInputs
         return output;
     }
 
+    /// <summary>
+    /// Runs the log-sum-exp overload of <paramref name="kernel"/>; both buffers start as NaN so an element the kernel
+    /// never writes fails every comparison.
+    /// </summary>
+    public (float[] Output, float[] LogSumExp) RunWithLogSumExp(IAttentionKernel kernel)
+    {
+        float[] output = NewOutput();
+        float[] logSumExp = Enumerable.Repeat(float.NaN, Shape.Batch * Config.Heads * Shape.QueryLength).ToArray();
+        kernel.Forward(Q, K, V, output, logSumExp, Shape.Batch, Shape.QueryLength, Shape.KeyLength, Shape.KeyLengths);
+        return (output, logSumExp);
+    }
+
     public Float64Result Reference()
         => Float64Attention.Forward(Config, Q, K, V, Shape.Batch, Shape.QueryLength, Shape.KeyLength, Shape.KeyLengths);
 

@@ -103,6 +103,11 @@ namespace Models.Attention
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
             }
 
+            /// <summary>Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.</summary>
+            void IAttentionKernel.Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                => throw new NotSupportedException("Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.");
+
             /// <summary>
             /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
             /// sees: causal: the query at position p sees keys 0 … p.

@@ -45,6 +45,16 @@ namespace Models.Attention
             int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             => Kernel.Forward(q, k, v, output, batch, queryLength, keyLength, keyLengths);
 
+        /// <summary>
+        /// As the other overloads, and writes each query row's log-sum-exp into <paramref name="logSumExp"/>
+        /// (<c>[batch, heads, queryLength]</c>, natural log of Σ exp(scale · q·k) over the row's visible keys, −∞ for a
+        /// row that sees no key), from which the row's attention weights can be recomputed exactly.
+        /// </summary>
+        /// <exception cref="ArgumentException">A size, span length or key length does not fit; nothing is written.</exception>
+        public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+            Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+            => Kernel.Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+
         /// <summary>This class's configuration as a run-time descriptor: <see cref="AttentionKernels"/> lists it and dispatches to it.</summary>
         public sealed class Kernel : IAttentionKernel
         {
@@ -102,6 +112,21 @@ namespace Models.Attention
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
             }
 
+            void IAttentionKernel.Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                => Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+
+            /// <inheritdoc cref="IAttentionKernel.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, ReadOnlySpan{int})"/>
+            public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+            {
+                AttentionArguments.Validate(HeadDim, Heads, KvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
+                AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, Heads, queryLength);
+                if (!keyLengths.IsEmpty)
+                    AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
+                Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
+            }
+
             /// <summary>
             /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
             /// sees: none: every query sees every key.
@@ -115,7 +140,7 @@ namespace Models.Attention
             /// head's rows are walked for all the queries that read them.
             /// </summary>
             private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp = default)
             {
                 int groupLength = GroupSize * queryLength * HeadDim;
                 int headLength = keyLength * HeadDim;
@@ -128,7 +153,8 @@ namespace Models.Attention
                         int kvOffset = (b * KvHeads + kvHead) * headLength;
                         int qOffset = (b * Heads + kvHead * GroupSize) * queryLength * HeadDim;
                         Group(q.Slice(qOffset, groupLength), k.Slice(kvOffset, headLength), v.Slice(kvOffset, headLength),
-                            output.Slice(qOffset, groupLength), queryLength, validKeys);
+                            output.Slice(qOffset, groupLength), logSumExp.IsEmpty ? default : logSumExp.Slice(qOffset / HeadDim, groupLength / HeadDim),
+                            queryLength, validKeys);
                     }
                 }
             }
@@ -139,10 +165,10 @@ namespace Models.Attention
             /// <summary>
             /// Softmax attention for the 1 query head(s) that read one key/value head, a row at a time: the
             /// row's scores over its visible keys, their maximum, exp2(s − max), and the weighted sum of V divided by the
-            /// sum of weights.
+            /// sum of weights; the row's log-sum-exp goes to <paramref name="lseGroup"/> if asked.
             /// </summary>
             private static void Group(ReadOnlySpan<float> qGroup, ReadOnlySpan<float> kHead, ReadOnlySpan<float> vHead,
-                Span<float> outGroup, int queryLength, int validKeys)
+                Span<float> outGroup, Span<float> lseGroup, int queryLength, int validKeys)
             {
                 float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(validKeys, 1));
                 try
@@ -153,8 +179,10 @@ namespace Models.Attention
                         Span<float> outRow = outGroup.Slice(row * HeadDim, HeadDim);
                         outRow.Clear();
                         (int start, int end) = VisibleKeys(firstPosition + row % queryLength, validKeys);
+                        if (!lseGroup.IsEmpty)
+                            lseGroup[row] = float.NegativeInfinity;
                         if (start == end)
-                            continue; // no visible key: the row stays zero
+                            continue; // no visible key: the row stays zero and its LSE −∞
 
                         ReadOnlySpan<float> qRow = qGroup.Slice(row * HeadDim, HeadDim);
                         float max = float.NegativeInfinity;
@@ -173,6 +201,8 @@ namespace Models.Attention
                             AddScaled(outRow, vHead.Slice(j * HeadDim, HeadDim), p);
                         }
                         Scale(outRow, 1f / sum);
+                        if (!lseGroup.IsEmpty)
+                            lseGroup[row] = LogSumExp.FromBase2(max, sum);
                     }
                 }
                 finally

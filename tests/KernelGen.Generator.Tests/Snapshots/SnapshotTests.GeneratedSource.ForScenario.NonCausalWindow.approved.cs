@@ -45,6 +45,16 @@ namespace Models.Attention
             int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             => Kernel.Forward(q, k, v, output, batch, queryLength, keyLength, keyLengths);
 
+        /// <summary>
+        /// As the other overloads, and writes each query row's log-sum-exp into <paramref name="logSumExp"/>
+        /// (<c>[batch, heads, queryLength]</c>, natural log of Σ exp(scale · q·k) over the row's visible keys, −∞ for a
+        /// row that sees no key), from which the row's attention weights can be recomputed exactly.
+        /// </summary>
+        /// <exception cref="ArgumentException">A size, span length or key length does not fit; nothing is written.</exception>
+        public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+            Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+            => Kernel.Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+
         /// <summary>This class's configuration as a run-time descriptor: <see cref="AttentionKernels"/> lists it and dispatches to it.</summary>
         public sealed class Kernel : IAttentionKernel
         {
@@ -102,6 +112,21 @@ namespace Models.Attention
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths);
             }
 
+            void IAttentionKernel.Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                => Forward(q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+
+            /// <inheritdoc cref="IAttentionKernel.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, ReadOnlySpan{int})"/>
+            public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+                Span<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
+            {
+                AttentionArguments.Validate(HeadDim, Heads, KvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
+                AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, Heads, queryLength);
+                if (!keyLengths.IsEmpty)
+                    AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
+                Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
+            }
+
             /// <summary>
             /// Keys [Start, End) of the first <paramref name="validKeys"/> that the query at <paramref name="position"/>
             /// sees: window of 16 on both sides: the query at position p sees keys p − 15 … p + 15.
@@ -113,18 +138,18 @@ namespace Models.Attention
             /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
             /// </summary>
             private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp = default)
             {
                 switch (AttentionCpu.Path)
                 {
                     case CpuPath.Vector512:
-                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad512);
+                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad512);
                         break;
                     case CpuPath.Vector256:
-                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, KeyPad256);
+                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad256);
                         break;
                     default:
-                        RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths);
+                        RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
                         break;
                 }
             }
@@ -134,7 +159,7 @@ namespace Models.Attention
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
             /// </summary>
             private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
-                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, int keyPad)
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int keyPad)
                 where TPack : struct, IAttentionWork
                 where TFlash : struct, IAttentionWork
             {
@@ -145,7 +170,7 @@ namespace Models.Attention
                 if (queryLength * GroupSize <= DirectKeyRows)
                 {
                     // Few queries per key (decoding): packing would copy every key to read it once; read keys in place.
-                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
                     return;
                 }
                 float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
@@ -153,7 +178,7 @@ namespace Models.Attention
                 {
                     Span<float> packedKeys = workspace.AsSpan(0, workspaceLength);
                     AttentionWorkers.Run<TPack>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * keyTiles);
-                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles);
+                    AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
                 }
                 finally
                 {
@@ -271,11 +296,15 @@ namespace Models.Attention
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
-                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
+                        Span<float> logSumExp = buffers.LogSumExp;
                         for (int r = 0; r < rows; r++)
                         {
                             int t = first + r;
-                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            if (!logSumExp.IsEmpty)
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                            Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
                             Vector512<float> inverse = Vector512.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
                             for (int d = 0; d < HeadDim; d += 16)
                                 (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 16));
@@ -585,11 +614,15 @@ namespace Models.Attention
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
-                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                        // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
+                        Span<float> logSumExp = buffers.LogSumExp;
                         for (int r = 0; r < rows; r++)
                         {
                             int t = first + r;
-                            Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                            int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            if (!logSumExp.IsEmpty)
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                            Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
                             Vector256<float> inverse = Vector256.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
                             for (int d = 0; d < HeadDim; d += 8)
                                 (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 8));
@@ -905,7 +938,7 @@ namespace Models.Attention
             /// head's rows are walked for all the queries that read them.
             /// </summary>
             private static void RunScalar(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp = default)
             {
                 int groupLength = GroupSize * queryLength * HeadDim;
                 int headLength = keyLength * HeadDim;
@@ -918,7 +951,8 @@ namespace Models.Attention
                         int kvOffset = (b * KvHeads + kvHead) * headLength;
                         int qOffset = (b * Heads + kvHead * GroupSize) * queryLength * HeadDim;
                         Group(q.Slice(qOffset, groupLength), k.Slice(kvOffset, headLength), v.Slice(kvOffset, headLength),
-                            output.Slice(qOffset, groupLength), queryLength, validKeys);
+                            output.Slice(qOffset, groupLength), logSumExp.IsEmpty ? default : logSumExp.Slice(qOffset / HeadDim, groupLength / HeadDim),
+                            queryLength, validKeys);
                     }
                 }
             }
@@ -934,10 +968,10 @@ namespace Models.Attention
             /// Flash attention for the 1 query head(s) that read one key/value head. Queries go in tiles of
             /// TileQ rows; a tile walks, in tiles of TileKv, only the keys some row of it can see. Each row keeps a running
             /// maximum m, a running sum l of exp2(s − m) and an unnormalized output, rescaled by exp2(m_old − m_new) when m
-            /// grows, and divided by l once at the end.
+            /// grows, and divided by l once at the end, when the row's log-sum-exp goes to <paramref name="lseGroup"/> if asked.
             /// </summary>
             private static void Group(ReadOnlySpan<float> qGroup, ReadOnlySpan<float> kHead, ReadOnlySpan<float> vHead,
-                Span<float> outGroup, int queryLength, int validKeys)
+                Span<float> outGroup, Span<float> lseGroup, int queryLength, int validKeys)
             {
                 float[] scratch = ArrayPool<float>.Shared.Rent(TileQ * HeadDim + TileQ * TileKv + 2 * TileQ);
                 try
@@ -1001,7 +1035,9 @@ namespace Models.Attention
 
                         for (int r = 0; r < rows; r++)
                         {
-                            // Deferred normalization; a row that saw no key has l = 0 and writes zeros.
+                            // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
+                            if (!lseGroup.IsEmpty)
+                                lseGroup[head * queryLength + i0 + r] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
                             float inverse = rowSum[r] > 0f ? 1f / rowSum[r] : 0f;
                             Span<float> outRow = outTile.Slice(r * HeadDim, HeadDim);
                             accumulators.Slice(r * HeadDim, HeadDim).CopyTo(outRow);
