@@ -295,7 +295,10 @@ internal static class VectorFlashEmitter
             """);
     }
 
-    /// <summary>The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim.</summary>
+    /// <summary>
+    /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
+    /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
+    /// </summary>
     private static string ScoreBlock(VectorShape shape)
     {
         string v = shape.Name;
@@ -303,16 +306,20 @@ internal static class VectorFlashEmitter
         var vectors = Enumerable.Range(0, shape.ScoreVectors).ToArray();
         var text = new StringBuilder();
         text.AppendLine($"{v}<float> " + string.Join(", ", rows.SelectMany(r => vectors.Select(c => $"s{r}{c} = default"))) + ";");
+        text.AppendLine("ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …");
+        text.AppendLine("ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on");
         text.AppendLine("for (int d = 0; d < HeadDim; d++)");
         text.AppendLine("{");
         foreach (int c in vectors)
-            text.AppendLine($"    {v}<float> k{c} = {v}.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + {c * shape.Width}));");
+            text.AppendLine($"    {v}<float> k{c} = {v}.LoadUnsafe(ref keyRow{(c == 0 ? "" : $", {c * shape.Width}")});");
         foreach (int r in rows)
         {
-            text.AppendLine($"    {v}<float> q{r} = {v}.Create(Unsafe.Add(ref q, (r0 + {r}) * HeadDim + d));");
+            text.AppendLine($"    {v}<float> q{r} = {v}.Create({(r == 0 ? "queryColumn" : $"Unsafe.Add(ref queryColumn, {r} * HeadDim)")});");
             foreach (int c in vectors)
                 text.AppendLine($"    s{r}{c} = {v}.FusedMultiplyAdd(q{r}, k{c}, s{r}{c});");
         }
+        text.AppendLine("    keyRow = ref Unsafe.Add(ref keyRow, KeyPad);");
+        text.AppendLine("    queryColumn = ref Unsafe.Add(ref queryColumn, 1);");
         text.AppendLine("}");
         foreach (int r in rows)
             foreach (int c in vectors)
@@ -339,7 +346,10 @@ internal static class VectorFlashEmitter
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>The unrolled value register blocks, one per chunk of the head dim.</summary>
+    /// <summary>
+    /// The unrolled value register blocks, one per chunk of the head dim. The value row and the weight column advance
+    /// as refs, so every load inside the key loop is a register plus a constant displacement.
+    /// </summary>
     private static string ValueBlocks(AttentionSpec spec, VectorShape shape)
     {
         string v = shape.Name;
@@ -359,16 +369,20 @@ internal static class VectorFlashEmitter
                 foreach (int c in vectors)
                     text.AppendLine($"    {v}<float> o{r}{c} = {v}.LoadUnsafe(ref o, {Offset(r, c)}) * rescale{r};");
             }
+            text.AppendLine($"    ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim{(d0 == 0 ? "" : $" + {d0}")}); // key j0 + j, from dimension {d0}");
+            text.AppendLine("    ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on");
             text.AppendLine("    for (int j = 0; j < columns; j++)");
             text.AppendLine("    {");
             foreach (int c in vectors)
-                text.AppendLine($"        {v}<float> v{c} = {v}.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + {d0 + c * shape.Width}));");
+                text.AppendLine($"        {v}<float> v{c} = {v}.LoadUnsafe(ref valueRow{(c == 0 ? "" : $", {c * shape.Width}")});");
             foreach (int r in rows)
             {
-                text.AppendLine($"        {v}<float> p{r} = {v}.Create(Unsafe.Add(ref p, (r0 + {r}) * KeyPad + j));");
+                text.AppendLine($"        {v}<float> p{r} = {v}.Create({(r == 0 ? "weightColumn" : $"Unsafe.Add(ref weightColumn, {r} * KeyPad)")});");
                 foreach (int c in vectors)
                     text.AppendLine($"        o{r}{c} = {v}.FusedMultiplyAdd(p{r}, v{c}, o{r}{c});");
             }
+            text.AppendLine("        valueRow = ref Unsafe.Add(ref valueRow, HeadDim);");
+            text.AppendLine("        weightColumn = ref Unsafe.Add(ref weightColumn, 1);");
             text.AppendLine("    }");
             foreach (int r in rows)
                 foreach (int c in vectors)

@@ -329,32 +329,36 @@ namespace Models.Attention
                     for (int c0 = 0; c0 < KeyPad; c0 += 64)
                     {
                         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default, s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+                        ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
+                        ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
                         for (int d = 0; d < HeadDim; d++)
                         {
-                            Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
-                            Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 16));
-                            Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 32));
-                            Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 48));
-                            Vector512<float> q0 = Vector512.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
+                            Vector512<float> k0 = Vector512.LoadUnsafe(ref keyRow);
+                            Vector512<float> k1 = Vector512.LoadUnsafe(ref keyRow, 16);
+                            Vector512<float> k2 = Vector512.LoadUnsafe(ref keyRow, 32);
+                            Vector512<float> k3 = Vector512.LoadUnsafe(ref keyRow, 48);
+                            Vector512<float> q0 = Vector512.Create(queryColumn);
                             s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
                             s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
                             s02 = Vector512.FusedMultiplyAdd(q0, k2, s02);
                             s03 = Vector512.FusedMultiplyAdd(q0, k3, s03);
-                            Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
+                            Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
                             s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
                             s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
                             s12 = Vector512.FusedMultiplyAdd(q1, k2, s12);
                             s13 = Vector512.FusedMultiplyAdd(q1, k3, s13);
-                            Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
+                            Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
                             s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
                             s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
                             s22 = Vector512.FusedMultiplyAdd(q2, k2, s22);
                             s23 = Vector512.FusedMultiplyAdd(q2, k3, s23);
-                            Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
+                            Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
                             s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
                             s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
                             s32 = Vector512.FusedMultiplyAdd(q3, k2, s32);
                             s33 = Vector512.FusedMultiplyAdd(q3, k3, s33);
+                            keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
+                            queryColumn = ref Unsafe.Add(ref queryColumn, 1);
                         }
                         s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
                         s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 16));
@@ -483,32 +487,36 @@ namespace Models.Attention
                             Vector512<float> o31 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector512<float> o32 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector512<float> o33 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
+                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
                             for (int j = 0; j < columns; j++)
                             {
-                                Vector512<float> v0 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 0));
-                                Vector512<float> v1 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
-                                Vector512<float> v2 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 32));
-                                Vector512<float> v3 = Vector512.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
-                                Vector512<float> p0 = Vector512.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                Vector512<float> v0 = Vector512.LoadUnsafe(ref valueRow);
+                                Vector512<float> v1 = Vector512.LoadUnsafe(ref valueRow, 16);
+                                Vector512<float> v2 = Vector512.LoadUnsafe(ref valueRow, 32);
+                                Vector512<float> v3 = Vector512.LoadUnsafe(ref valueRow, 48);
+                                Vector512<float> p0 = Vector512.Create(weightColumn);
                                 o00 = Vector512.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector512.FusedMultiplyAdd(p0, v1, o01);
                                 o02 = Vector512.FusedMultiplyAdd(p0, v2, o02);
                                 o03 = Vector512.FusedMultiplyAdd(p0, v3, o03);
-                                Vector512<float> p1 = Vector512.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                Vector512<float> p1 = Vector512.Create(Unsafe.Add(ref weightColumn, 1 * KeyPad));
                                 o10 = Vector512.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector512.FusedMultiplyAdd(p1, v1, o11);
                                 o12 = Vector512.FusedMultiplyAdd(p1, v2, o12);
                                 o13 = Vector512.FusedMultiplyAdd(p1, v3, o13);
-                                Vector512<float> p2 = Vector512.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                Vector512<float> p2 = Vector512.Create(Unsafe.Add(ref weightColumn, 2 * KeyPad));
                                 o20 = Vector512.FusedMultiplyAdd(p2, v0, o20);
                                 o21 = Vector512.FusedMultiplyAdd(p2, v1, o21);
                                 o22 = Vector512.FusedMultiplyAdd(p2, v2, o22);
                                 o23 = Vector512.FusedMultiplyAdd(p2, v3, o23);
-                                Vector512<float> p3 = Vector512.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                Vector512<float> p3 = Vector512.Create(Unsafe.Add(ref weightColumn, 3 * KeyPad));
                                 o30 = Vector512.FusedMultiplyAdd(p3, v0, o30);
                                 o31 = Vector512.FusedMultiplyAdd(p3, v1, o31);
                                 o32 = Vector512.FusedMultiplyAdd(p3, v2, o32);
                                 o33 = Vector512.FusedMultiplyAdd(p3, v3, o33);
+                                valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                weightColumn = ref Unsafe.Add(ref weightColumn, 1);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
@@ -647,22 +655,26 @@ namespace Models.Attention
                     for (int c0 = 0; c0 < KeyPad; c0 += 16)
                     {
                         Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                        ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
+                        ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
                         for (int d = 0; d < HeadDim; d++)
                         {
-                            Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 0));
-                            Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(d * KeyPad + c0 + 8));
-                            Vector256<float> q0 = Vector256.Create(Unsafe.Add(ref q, (r0 + 0) * HeadDim + d));
+                            Vector256<float> k0 = Vector256.LoadUnsafe(ref keyRow);
+                            Vector256<float> k1 = Vector256.LoadUnsafe(ref keyRow, 8);
+                            Vector256<float> q0 = Vector256.Create(queryColumn);
                             s00 = Vector256.FusedMultiplyAdd(q0, k0, s00);
                             s01 = Vector256.FusedMultiplyAdd(q0, k1, s01);
-                            Vector256<float> q1 = Vector256.Create(Unsafe.Add(ref q, (r0 + 1) * HeadDim + d));
+                            Vector256<float> q1 = Vector256.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
                             s10 = Vector256.FusedMultiplyAdd(q1, k0, s10);
                             s11 = Vector256.FusedMultiplyAdd(q1, k1, s11);
-                            Vector256<float> q2 = Vector256.Create(Unsafe.Add(ref q, (r0 + 2) * HeadDim + d));
+                            Vector256<float> q2 = Vector256.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
                             s20 = Vector256.FusedMultiplyAdd(q2, k0, s20);
                             s21 = Vector256.FusedMultiplyAdd(q2, k1, s21);
-                            Vector256<float> q3 = Vector256.Create(Unsafe.Add(ref q, (r0 + 3) * HeadDim + d));
+                            Vector256<float> q3 = Vector256.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
                             s30 = Vector256.FusedMultiplyAdd(q3, k0, s30);
                             s31 = Vector256.FusedMultiplyAdd(q3, k1, s31);
+                            keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
+                            queryColumn = ref Unsafe.Add(ref queryColumn, 1);
                         }
                         s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
                         s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 8));
@@ -783,22 +795,26 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 8)) * rescale3;
+                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
                             for (int j = 0; j < columns; j++)
                             {
-                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 0));
-                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 8));
-                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                Vector256<float> p0 = Vector256.Create(weightColumn);
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref weightColumn, 1 * KeyPad));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref weightColumn, 2 * KeyPad));
                                 o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
                                 o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
-                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref weightColumn, 3 * KeyPad));
                                 o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
                                 o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                                valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                weightColumn = ref Unsafe.Add(ref weightColumn, 1);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8));
@@ -823,22 +839,26 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 24)) * rescale3;
+                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 16); // key j0 + j, from dimension 16
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
                             for (int j = 0; j < columns; j++)
                             {
-                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 16));
-                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 24));
-                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                Vector256<float> p0 = Vector256.Create(weightColumn);
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref weightColumn, 1 * KeyPad));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref weightColumn, 2 * KeyPad));
                                 o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
                                 o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
-                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref weightColumn, 3 * KeyPad));
                                 o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
                                 o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                                valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                weightColumn = ref Unsafe.Add(ref weightColumn, 1);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24));
@@ -863,22 +883,26 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 40)) * rescale3;
+                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 32); // key j0 + j, from dimension 32
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
                             for (int j = 0; j < columns; j++)
                             {
-                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 32));
-                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 40));
-                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                Vector256<float> p0 = Vector256.Create(weightColumn);
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref weightColumn, 1 * KeyPad));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref weightColumn, 2 * KeyPad));
                                 o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
                                 o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
-                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref weightColumn, 3 * KeyPad));
                                 o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
                                 o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                                valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                weightColumn = ref Unsafe.Add(ref weightColumn, 1);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40));
@@ -903,22 +927,26 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56)) * rescale3;
+                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 48); // key j0 + j, from dimension 48
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
                             for (int j = 0; j < columns; j++)
                             {
-                                Vector256<float> v0 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 48));
-                                Vector256<float> v1 = Vector256.LoadUnsafe(ref values, (nuint)((j0 + j) * HeadDim + 56));
-                                Vector256<float> p0 = Vector256.Create(Unsafe.Add(ref p, (r0 + 0) * KeyPad + j));
+                                Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                Vector256<float> p0 = Vector256.Create(weightColumn);
                                 o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
                                 o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
-                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref p, (r0 + 1) * KeyPad + j));
+                                Vector256<float> p1 = Vector256.Create(Unsafe.Add(ref weightColumn, 1 * KeyPad));
                                 o10 = Vector256.FusedMultiplyAdd(p1, v0, o10);
                                 o11 = Vector256.FusedMultiplyAdd(p1, v1, o11);
-                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref p, (r0 + 2) * KeyPad + j));
+                                Vector256<float> p2 = Vector256.Create(Unsafe.Add(ref weightColumn, 2 * KeyPad));
                                 o20 = Vector256.FusedMultiplyAdd(p2, v0, o20);
                                 o21 = Vector256.FusedMultiplyAdd(p2, v1, o21);
-                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref p, (r0 + 3) * KeyPad + j));
+                                Vector256<float> p3 = Vector256.Create(Unsafe.Add(ref weightColumn, 3 * KeyPad));
                                 o30 = Vector256.FusedMultiplyAdd(p3, v0, o30);
                                 o31 = Vector256.FusedMultiplyAdd(p3, v1, o31);
+                                valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                weightColumn = ref Unsafe.Add(ref weightColumn, 1);
                             }
                             o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
                             o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56));
