@@ -19,13 +19,15 @@ using Perfolizer.Horology;
 // non-zero when a result is missing (NA) or a kernel fails its check.
 
 const string Usage = """
-    usage: dotnet run -c Release --project tests/KernelGen.Benchmarks -- [--quick | --help]
+    usage: dotnet run -c Release --project tests/KernelGen.Benchmarks -- [--quick | --algorithms | --help]
 
       (no option)  the full suite: fp32, B=1, H=8; prefill N ∈ {1024, 4096} × D ∈ {64, 128} × {full, causal};
                    GQA 8/2 N=4096 D=128 causal; sliding window N=16384 W=512 D=64 causal; decode 1 vs 4096 keys
                    (8 heads and GQA 8/2, D=128); linear causal N=16384 D=64; each at 1 and 2 threads.
       --quick      a smoke run in under 3 minutes: N=4096 D=128 full at 1 thread, every other kind at 1 thread
                    (window at N=2048, linear at N=4096, GQA at N=1024), decode also at 2 threads, and the FMA peak.
+      --algorithms materialized against flash (D=64, 8 heads, causal, 1 thread) from decoding to N=1024: the
+                   measurement behind Algorithm = Auto's rule. Prints BenchmarkDotNet's table with the ratio column.
       --help       this text.
 
     Each case runs three ways in one process: the kernel generated from its [Attention] class, the runtime's
@@ -47,6 +49,12 @@ foreach (string arg in args)
         case "--quick":
             quick = true;
             break;
+        case "--algorithms":
+            BenchmarkRunner.Run<AlgorithmChoiceBenchmarks>(ManualConfig.Create(DefaultConfig.Instance)
+                .AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(10), logOutput: false)))
+                .AddColumn(StatisticColumn.Min, StatisticColumn.Median)
+                .WithOptions(ConfigOptions.DisableLogFile));
+            return 0;
         case "--help" or "-h":
             Console.WriteLine(Usage);
             return 0;
