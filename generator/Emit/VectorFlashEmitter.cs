@@ -132,15 +132,16 @@ internal static class VectorFlashEmitter
                     (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
                     (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + {{shape.Width}}));
                     try
                     {
                         Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
                         Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
                         Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
                         Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
-                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
-                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        // Each row's running sum l stays a vector of lane sums until the end: no horizontal sum per tile.
+                        Span<float> rowSums = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * {{shape.Width}});
 
                         // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
                         {{v}}<float> scale = {{v}}.Create(ScaleLog2E);
@@ -159,7 +160,7 @@ internal static class VectorFlashEmitter
                         }
                         accumulators.Slice(0, paddedRows * HeadDim).Clear();
                         rowMax.Fill(float.NegativeInfinity);
-                        rowSum.Clear();
+                        rowSums.Clear();
                         rescale.Clear();
 
                         ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
@@ -174,7 +175,7 @@ internal static class VectorFlashEmitter
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
-                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            Softmax(scores, rows, rowMax, rowSums, rescale);
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
@@ -184,10 +185,11 @@ internal static class VectorFlashEmitter
                         {
                             int t = first + r;
                             int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            float rowSum = {{v}}.Sum({{v}}.LoadUnsafe(ref MemoryMarshal.GetReference(rowSums), (nuint)(r * {{shape.Width}})));
                             if (!logSumExp.IsEmpty)
-                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum);
                             Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
-                            {{v}}<float> inverse = {{v}}.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            {{v}}<float> inverse = {{v}}.Create(rowSum > 0f ? 1f / rowSum : 0f);
                             for (int d = 0; d < HeadDim; d += {{shape.Width}})
                                 ({{v}}.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, {{shape.Width}}));
                         }
@@ -246,9 +248,10 @@ internal static class VectorFlashEmitter
 
                 /// <summary>
                 /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
-                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// p = exp2(s − m) and l = l·rescale + p, lane by lane (summed across lanes once, at the end). A row that has
+                /// seen no key yet keeps p = 0.
                 /// </summary>
-                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     for (int r = 0; r < rows; r++)
                     {
@@ -263,7 +266,8 @@ internal static class VectorFlashEmitter
                             rescale[r] = 1f;
                             continue;
                         }
-                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
+                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
                         {{v}}<float> m = {{v}}.Create(newMax), sum = {{v}}<float>.Zero;
                         for (int c = 0; c < KeyPad; c += {{shape.Width}})
                         {
@@ -271,7 +275,8 @@ internal static class VectorFlashEmitter
                             p.StoreUnsafe(ref row, (nuint)c);
                             sum += p;
                         }
-                        rowSum[r] = rowSum[r] * rescale[r] + {{v}}.Sum(sum);
+                        ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * {{shape.Width}});
+                        {{v}}.FusedMultiplyAdd({{v}}.LoadUnsafe(ref rowSum), {{v}}.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
                     }
                 }

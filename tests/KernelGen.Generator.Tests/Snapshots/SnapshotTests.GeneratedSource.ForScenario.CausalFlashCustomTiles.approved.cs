@@ -253,15 +253,16 @@ namespace Models.Attention
                     (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
                     (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 16));
                     try
                     {
                         Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
                         Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
                         Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
                         Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
-                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
-                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        // Each row's running sum l stays a vector of lane sums until the end: no horizontal sum per tile.
+                        Span<float> rowSums = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 16);
 
                         // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
                         Vector512<float> scale = Vector512.Create(ScaleLog2E);
@@ -280,7 +281,7 @@ namespace Models.Attention
                         }
                         accumulators.Slice(0, paddedRows * HeadDim).Clear();
                         rowMax.Fill(float.NegativeInfinity);
-                        rowSum.Clear();
+                        rowSums.Clear();
                         rescale.Clear();
 
                         ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
@@ -295,7 +296,7 @@ namespace Models.Attention
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
-                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            Softmax(scores, rows, rowMax, rowSums, rescale);
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
@@ -305,10 +306,11 @@ namespace Models.Attention
                         {
                             int t = first + r;
                             int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            float rowSum = Vector512.Sum(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(rowSums), (nuint)(r * 16)));
                             if (!logSumExp.IsEmpty)
-                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum);
                             Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
-                            Vector512<float> inverse = Vector512.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            Vector512<float> inverse = Vector512.Create(rowSum > 0f ? 1f / rowSum : 0f);
                             for (int d = 0; d < HeadDim; d += 16)
                                 (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 16));
                         }
@@ -434,9 +436,10 @@ namespace Models.Attention
 
                 /// <summary>
                 /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
-                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// p = exp2(s − m) and l = l·rescale + p, lane by lane (summed across lanes once, at the end). A row that has
+                /// seen no key yet keeps p = 0.
                 /// </summary>
-                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     for (int r = 0; r < rows; r++)
                     {
@@ -451,7 +454,8 @@ namespace Models.Attention
                             rescale[r] = 1f;
                             continue;
                         }
-                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
+                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
                         Vector512<float> m = Vector512.Create(newMax), sum = Vector512<float>.Zero;
                         for (int c = 0; c < KeyPad; c += 16)
                         {
@@ -459,7 +463,8 @@ namespace Models.Attention
                             p.StoreUnsafe(ref row, (nuint)c);
                             sum += p;
                         }
-                        rowSum[r] = rowSum[r] * rescale[r] + Vector512.Sum(sum);
+                        ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 16);
+                        Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rowSum), Vector512.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
                     }
                 }
@@ -657,15 +662,16 @@ namespace Models.Attention
                     (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
                     (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 3));
+                    float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 8));
                     try
                     {
                         Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
                         Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
                         Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
                         Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
-                        Span<float> rowSum = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
-                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ);
+                        Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                        // Each row's running sum l stays a vector of lane sums until the end: no horizontal sum per tile.
+                        Span<float> rowSums = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 8);
 
                         // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
                         Vector256<float> scale = Vector256.Create(ScaleLog2E);
@@ -684,7 +690,7 @@ namespace Models.Attention
                         }
                         accumulators.Slice(0, paddedRows * HeadDim).Clear();
                         rowMax.Fill(float.NegativeInfinity);
-                        rowSum.Clear();
+                        rowSums.Clear();
                         rescale.Clear();
 
                         ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
@@ -699,7 +705,7 @@ namespace Models.Attention
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
-                            Softmax(scores, rows, rowMax, rowSum, rescale);
+                            Softmax(scores, rows, rowMax, rowSums, rescale);
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
                         }
 
@@ -709,10 +715,11 @@ namespace Models.Attention
                         {
                             int t = first + r;
                             int outputRow = group * rowsPerGroup + t % GroupSize * queryLength + t / GroupSize;
+                            float rowSum = Vector256.Sum(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(rowSums), (nuint)(r * 8)));
                             if (!logSumExp.IsEmpty)
-                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum[r]);
+                                logSumExp[outputRow] = LogSumExp.FromBase2(rowMax[r], rowSum);
                             Span<float> target = buffers.Output.Slice(outputRow * HeadDim, HeadDim);
-                            Vector256<float> inverse = Vector256.Create(rowSum[r] > 0f ? 1f / rowSum[r] : 0f);
+                            Vector256<float> inverse = Vector256.Create(rowSum > 0f ? 1f / rowSum : 0f);
                             for (int d = 0; d < HeadDim; d += 8)
                                 (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accumulators), (nuint)(r * HeadDim + d)) * inverse).CopyTo(target.Slice(d, 8));
                         }
@@ -836,9 +843,10 @@ namespace Models.Attention
 
                 /// <summary>
                 /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
-                /// p = exp2(s − m) and l = l·rescale + Σ p. A row that has seen no key yet keeps p = 0.
+                /// p = exp2(s − m) and l = l·rescale + p, lane by lane (summed across lanes once, at the end). A row that has
+                /// seen no key yet keeps p = 0.
                 /// </summary>
-                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSum, Span<float> rescale)
+                private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     for (int r = 0; r < rows; r++)
                     {
@@ -853,7 +861,8 @@ namespace Models.Attention
                             rescale[r] = 1f;
                             continue;
                         }
-                        rescale[r] = float.Exp2(rowMax[r] - newMax);
+                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
+                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
                         Vector256<float> m = Vector256.Create(newMax), sum = Vector256<float>.Zero;
                         for (int c = 0; c < KeyPad; c += 8)
                         {
@@ -861,7 +870,8 @@ namespace Models.Attention
                             p.StoreUnsafe(ref row, (nuint)c);
                             sum += p;
                         }
-                        rowSum[r] = rowSum[r] * rescale[r] + Vector256.Sum(sum);
+                        ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 8);
+                        Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rowSum), Vector256.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
                     }
                 }
