@@ -33,7 +33,10 @@ public sealed class MiniLMTokenizer
         ArgumentOutOfRangeException.ThrowIfLessThan(texts.Count, 1, nameof(texts));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTokens, MiniLMWeights.MaxPositions);
-        long[][] ids = texts.Select(text => _tokenizer.Encode(text, maxTokens).InputIds.ToArray()).ToArray();
+        // The span overload: the Memory-returning one can hand back more than maxTokens ids once its reused buffers
+        // have grown on a longer call.
+        var buffer = new long[maxTokens];
+        long[][] ids = texts.Select(text => buffer[.._tokenizer.Encode(text, buffer, new long[maxTokens], new long[maxTokens])]).ToArray();
         int seq = padToMax ? maxTokens : ids.Max(row => row.Length);
         var inputIds = new long[texts.Count * seq];
         var mask = new long[texts.Count * seq];
