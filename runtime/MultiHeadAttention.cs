@@ -22,7 +22,7 @@ public sealed class MultiHeadAttention
     private readonly float[] _outputWeight;
     private readonly float[] _outputBias;
     private readonly int _queryWidth, _keyWidth;
-    private float[] _projected = [], _queries = [], _keys = [], _values = [], _attended = [], _concatenated = [];
+    private float[] _projected = [], _queries = [], _keys = [], _values = [], _attended = [];
 
     /// <summary>A layer that runs <paramref name="kernel"/> between the given projections.</summary>
     /// <param name="kernel">The attention kernel; its configuration sets heads, KV heads, head dim and mask.</param>
@@ -82,7 +82,6 @@ public sealed class MultiHeadAttention
         Grow(ref _keys, rows * _keyWidth);
         Grow(ref _values, rows * _keyWidth);
         Grow(ref _attended, rows * _queryWidth);
-        Grow(ref _concatenated, rows * _queryWidth);
         Span<float> queries = _queries.AsSpan(0, rows * _queryWidth), attended = _attended.AsSpan(0, rows * _queryWidth);
         Span<float> keys = _keys.AsSpan(0, rows * _keyWidth), values = _values.AsSpan(0, rows * _keyWidth);
         ProjectValidated(input, batch, sequenceLength, sequenceLengths, queries, keys, values);
@@ -92,10 +91,12 @@ public sealed class MultiHeadAttention
         else
             Kernel.Forward(queries, keys, values, attended, batch, sequenceLength, sequenceLength, sequenceLengths);
 
-        Span<float> concatenated = _concatenated.AsSpan(0, rows * _queryWidth);
+        Span<float> concatenated = queries; // the queries are spent once the kernel has run
         HeadLayout.FromHeads(attended, concatenated, batch, sequenceLength, Config.Heads, Config.HeadDim, sequenceLengths);
         MatrixMultiply.Multiply(concatenated, _outputWeight, output, rows, _queryWidth, ModelDim, _outputBias);
-        for (int b = 0; b < batch && !sequenceLengths.IsEmpty; b++)
+        if (sequenceLengths.IsEmpty)
+            return;
+        for (int b = 0; b < batch; b++)
             output.Slice((b * sequenceLength + sequenceLengths[b]) * ModelDim, (sequenceLength - sequenceLengths[b]) * ModelDim).Clear();
     }
 
