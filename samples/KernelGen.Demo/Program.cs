@@ -1,69 +1,37 @@
 using System;
-using System.Diagnostics;
-using System.Linq;
 using KernelGen;
 using KernelGen.Demo;
 
-// Runs every declared variant, plus one configuration that was not declared (served by the generic kernel), on the
-// same deterministic input, checks each against the float64 reference, and prints a table.
+// The demo: every attention variant against float64, then all-MiniLM-L6-v2 on KernelGen against ONNX Runtime, then
+// the model's attention maps. Exit code 0 when every check agrees, 1 when one does not, 2 for a bad command line.
 
-if (args.Length > 0)
+DemoOptions? options = DemoOptions.Parse(args, out string? error, out bool help);
+if (options is null)
 {
-    bool help = args is ["--help"] or ["-h"];
-    (help ? Console.Out : Console.Error).WriteLine(help
-        ? "usage: KernelGen.Demo   (runs each attention variant on a built-in input and checks it against float64)"
-        : $"unknown argument '{args[0]}'; try --help");
+    if (help)
+        Console.WriteLine(DemoOptions.Usage);
+    else
+        Console.Error.WriteLine(error);
     return help ? 0 : 2;
 }
 
-const int Batch = 1, QueryLength = 512, KeyLength = 512;
-var requests = System.Reflection.Assembly.GetExecutingAssembly();
-var undeclared = new AttentionConfig(96) { Heads = 6, KvHeads = 3, Causal = true, Window = 200 };
-var kernels = AttentionKernels.GeneratedIn(requests)
-    .Append(AttentionKernels.For(undeclared, requests))
-    .ToArray();
+AttentionParallelism.MaxDegreeOfParallelism = options.Threads;
+bool variantsAccurate = VariantTable.Run(options.Quick ? 128 : 512);
 
-Console.WriteLine($"KernelGen demo: batch {Batch}, {QueryLength} queries × {KeyLength} keys, fp32 kernels vs a float64 reference");
-Console.WriteLine($"CPU path {AttentionCpu.Path}, {AttentionParallelism.MaxDegreeOfParallelism} thread(s); time is one call after a warm-up call");
 Console.WriteLine();
-Console.WriteLine($"{"variant",-62} {"kernel",-40} {"max |err|",10} {"time (ms)",10}");
-Console.WriteLine(new string('-', 125));
-bool allAccurate = true;
-foreach (IAttentionKernel kernel in kernels)
-{
-    AttentionConfig config = kernel.Config;
-    var random = new Random(20261128);
-    float[] Fill(int heads, int rows) => Enumerable.Range(0, Batch * heads * rows * config.HeadDim)
-        .Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-    float[] q = Fill(config.Heads, QueryLength), k = Fill(config.ResolvedKvHeads, KeyLength), v = Fill(config.ResolvedKvHeads, KeyLength);
-    var output = new float[q.Length];
-
-    kernel.Forward(q, k, v, output, Batch, QueryLength, KeyLength); // first call: JIT and scratch
-    var clock = Stopwatch.StartNew();
-    kernel.Forward(q, k, v, output, Batch, QueryLength, KeyLength);
-    double milliseconds = clock.Elapsed.TotalMilliseconds;
-
-    double[] reference = ReferenceAttention.Forward(config, q, k, v, Batch, QueryLength, KeyLength);
-    double maxError = output.Select((o, i) => Math.Abs(o - reference[i])).Max();
-    // fp32 accumulation over ≤ 512 keys of values in [-1, 1]: errors of a few 1e-7 are float rounding; 1e-4 is a bug.
-    allAccurate &= maxError < 1e-4;
-    Console.WriteLine($"{Describe(config),-62} {kernel.Name,-40} {maxError,10:0.0e+0} {milliseconds,10:F1}");
-}
+Console.WriteLine("all-MiniLM-L6-v2 (6 layers, 12 heads of 32) on KernelGen's MultiHeadAttention vs ONNX Runtime 1.31.1");
+using var miniLM = new MiniLMReport(options.Threads);
 Console.WriteLine();
-Console.WriteLine(allAccurate ? "every variant matches the float64 reference (max |err| < 1e-4)" : "SOME VARIANT DISAGREES WITH THE REFERENCE");
-return allAccurate ? 0 : 1;
-
-static string Describe(AttentionConfig c)
-{
-    string heads = c.ResolvedKvHeads == c.Heads ? $"{c.Heads} heads" : $"{c.Heads}q/{c.ResolvedKvHeads}kv heads";
-    string mask = (c.Causal, c.Window) switch
-    {
-        (true, 0) => "causal",
-        (true, _) => $"causal W={c.Window}",
-        (false, 0) => "full",
-        _ => $"window W={c.Window}",
-    };
-    string algorithm = c.Kind == AttentionKind.Linear && c.Algorithm == AttentionAlgorithm.Auto ? "chunked" : c.Algorithm.ToString().ToLowerInvariant();
-    string tiles = c.Algorithm == AttentionAlgorithm.Flash && c.TileQ > 0 ? $" {c.TileQ}×{c.TileKv}" : "";
-    return $"{c.Kind.ToString().ToLowerInvariant()} D={c.HeadDim} {heads} {mask}, {algorithm}{tiles}";
-}
+bool modelAgrees = miniLM.CheckAgainstOnnxRuntime();
+Console.WriteLine();
+miniLM.PrintSimilarities();
+Console.WriteLine();
+if (options.Quick)
+    miniLM.Time(batch: 2, tokens: 16);
+else
+    miniLM.Time(batch: 32, tokens: 128);
+Console.WriteLine();
+Console.WriteLine($"attention maps of \"{options.Text}\":");
+foreach (string path in miniLM.DrawAttention(options.Text, options.OutputFolder))
+    Console.WriteLine($"  wrote {path}");
+return variantsAccurate && modelAgrees ? 0 : 1;

@@ -7,7 +7,8 @@ namespace KernelGen.Runtime.Tests;
 /// <param name="EmptyRows">Per output row ([batch, heads, queryLength]): true when the row sees no key at all.</param>
 /// <param name="MaxAbsScore">The largest |scale · q·k| over visible pairs (softmax), so a test can show its scores are what it claims.</param>
 /// <param name="LogSumExp">Softmax: per output row, ln Σ exp(scale · q·k) over the visible keys, −∞ for a row with none; linear: empty.</param>
-internal sealed record Float64Result(double[] Output, bool[] EmptyRows, double MaxAbsScore, double[] LogSumExp);
+/// <param name="Weights">The normalized weights, [batch, heads, queryLength, keyLength]: 0 for masked keys and empty rows.</param>
+internal sealed record Float64Result(double[] Output, bool[] EmptyRows, double MaxAbsScore, double[] LogSumExp, double[] Weights);
 
 /// <summary>
 /// Attention in float64, written from the definition in IAttentionKernel's contract and independently of the
@@ -59,6 +60,7 @@ internal static class Float64Attention
         var output = new double[q.Length];
         var emptyRows = new bool[batch * heads * queryLength];
         var logSumExp = new double[linear ? 0 : batch * heads * queryLength];
+        var allWeights = new double[batch * heads * queryLength * keyLength];
         double maxAbsScore = 0;
         for (int b = 0; b < batch; b++)
         {
@@ -102,6 +104,8 @@ internal static class Float64Attention
                 for (int i = 0; i < queryLength; i++)
                 {
                     int row = ((b * heads) + h) * queryLength + i;
+                    for (int j = 0; j < keyLength; j++)
+                        allWeights[row * keyLength + j] = weights[i, j];
                     bool empty = true;
                     for (int j = 0; j < keyLength; j++)
                         empty &= !mask[i, j];
@@ -111,7 +115,7 @@ internal static class Float64Attention
                 }
             }
         }
-        return new Float64Result(output, emptyRows, maxAbsScore, logSumExp);
+        return new Float64Result(output, emptyRows, maxAbsScore, logSumExp, allWeights);
     }
 
     /// <summary>φ(x) = elu(x) + 1: x + 1 for x ≥ 0, exp(x) below.</summary>
