@@ -91,11 +91,13 @@ internal sealed class MiniLMReport : IDisposable
         _ort.LastHiddenState(warmUp);
         (double ours, int ourRuns) = Progress.Step($"KernelGen encoder, {batch} × {tokens} tokens", () => Best(() => _encoder.Forward(input, hidden)));
         (double theirs, int theirRuns) = Progress.Step($"ONNX Runtime, {batch} × {tokens} tokens", () => Best(() => _ort.LastHiddenState(input)));
+        (double attention, int attentionRuns) = TimeAttentionKernels(batch, tokens);
         Console.WriteLine();
         Console.WriteLine($"{"engine",-34} {"threads",8} {"batch",12} {"time (ms)",10} {"runs",5}");
         Console.WriteLine(new string('-', 73));
         Console.WriteLine($"{"KernelGen (MultiHeadAttention)",-34} {_threads,8} {$"{batch} × {tokens}",12} {ours,10:F1} {ourRuns,5}");
         Console.WriteLine($"{"ONNX Runtime 1.31.1",-34} {_threads,8} {$"{batch} × {tokens}",12} {theirs,10:F1} {theirRuns,5}");
+        Console.WriteLine($"{"  of KernelGen: attention kernels",-34} {_threads,8} {$"{batch} × {tokens}",12} {attention,10:F1} {attentionRuns,5}");
         Console.WriteLine($"KernelGen / ONNX Runtime time: {ours / theirs:F2}×");
     }
 
@@ -118,6 +120,22 @@ internal sealed class MiniLMReport : IDisposable
     }
 
     public void Dispose() => _ort.Dispose();
+
+    /// <summary>The encoder's share spent in attention itself: the kernel once per layer on this batch's shape.</summary>
+    private (double Milliseconds, int Runs) TimeAttentionKernels(int batch, int tokens)
+    {
+        IAttentionKernel kernel = _encoder.Attention[0].Kernel;
+        AttentionConfig config = kernel.Config;
+        var random = new Random(1);
+        float[] q = Enumerable.Range(0, batch * config.Heads * tokens * config.HeadDim).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
+        var output = new float[q.Length];
+        kernel.Forward(q, q, q, output, batch, tokens, tokens);
+        return Best(() =>
+        {
+            for (int layer = 0; layer < _encoder.Attention.Count; layer++)
+                kernel.Forward(q, q, q, output, batch, tokens, tokens);
+        });
+    }
 
     private bool Compare(string label, IReadOnlyList<string> sentences)
     {
