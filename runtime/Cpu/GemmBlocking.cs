@@ -21,8 +21,11 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
     /// <summary>Depth per pass: a B panel slice of 128 × 64 floats (32 KiB) stays in the 48 KiB L1 across slivers.</summary>
     public const int DepthSlice = 128;
 
-    /// <summary>Rows per block: 16 slivers, so each panel slice loaded into L1 feeds 16 tiles; A block 48 KiB (L2).</summary>
-    public const int BlockRows = 16 * SliverRows;
+    /// <summary>
+    /// Rows per block: 32 slivers, so each panel slice brought into L1 feeds 32 tiles (B is re-read from L3 once per
+    /// block when k is large); the packed A block is 96 KiB, well inside L2.
+    /// </summary>
+    public const int BlockRows = 32 * SliverRows;
 
     /// <summary>Columns per block (4 Vector512 panels): small enough that short inputs still split across threads.</summary>
     public const int BlockColumns = 256;

@@ -14,7 +14,7 @@ public sealed class MatrixMultiplyTests
 {
     private const float Sentinel = 123f;
 
-    /// <summary>(m, k, n) with the blocking edge each one crosses (6-row tiles, 128-deep slices, 96-row × 256-column blocks, 64/32/4-wide panels).</summary>
+    /// <summary>(m, k, n) with the blocking edge each one crosses (6-row tiles, 128-deep slices, 192-row × 256-column blocks, 64/32/4-wide panels).</summary>
     public static readonly TheoryData<int, int, int> Shapes = new()
     {
         { 1, 1, 1 },
@@ -24,7 +24,7 @@ public sealed class MatrixMultiplyTests
         { 1, 384, 384 }, // one token: a single partial tile row
         { 7, 129, 65 },  // one row and one column past a tile, one step past a slice
         { 13, 300, 70 }, // three slices, the last partial
-        { 97, 130, 33 }, // one row past a 96-row block
+        { 193, 130, 33 }, // one row past a 192-row block
         { 5, 10, 257 },  // one column past a 256-column block
     };
 
@@ -77,7 +77,7 @@ public sealed class MatrixMultiplyTests
     [Fact]
     public void Thread_count_does_not_change_a_bit()
     {
-        const int m = 200, k = 300, n = 300; // 3 row blocks × 2 column blocks, 3 slices
+        const int m = 200, k = 300, n = 300; // 2 row blocks × 2 column blocks, 3 slices
         var (a, b, bias) = Inputs(m, k, n, withBias: true, seed: 9);
         float[] Run(int threads) => CpuPathAndThreadTests.WithThreads(threads, () =>
         {
