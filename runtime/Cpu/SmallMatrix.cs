@@ -6,7 +6,7 @@ namespace KernelGen;
 
 /// <summary>
 /// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
-/// in 4-row × 4-vector register blocks. Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
+/// in 4-row × 4-vector register blocks (4 × 1 for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
 /// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
 /// </summary>
 public static class SmallMatrix
@@ -46,7 +46,10 @@ public static class SmallMatrix
         }
         for (; j < n; j += w)
         {
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Block4x1<TWidth, TVector>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+            for (; i < m; i++)
             {
                 TVector sum = TWidth.Load(ref rc, (nint)i * cStride + j);
                 for (int k = 0; k < depth; k++)
@@ -90,6 +93,24 @@ public static class SmallMatrix
         TWidth.Store(s10, ref c, c1); TWidth.Store(s11, ref c, c1 + w); TWidth.Store(s12, ref c, c1 + 2 * w); TWidth.Store(s13, ref c, c1 + 3 * w);
         TWidth.Store(s20, ref c, c2); TWidth.Store(s21, ref c, c2 + w); TWidth.Store(s22, ref c, c2 + 2 * w); TWidth.Store(s23, ref c, c2 + 3 * w);
         TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
+    }
+
+    private static void Block4x1<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+        ref float c, int cStride, int i, int j, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        nint c0 = (nint)i * cStride + j, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        TVector s0 = TWidth.Load(ref c, c0), s1 = TWidth.Load(ref c, c1), s2 = TWidth.Load(ref c, c2), s3 = TWidth.Load(ref c, c3);
+        for (int k = 0; k < depth; k++)
+        {
+            TVector bk = TWidth.Load(ref b, (nint)k * bStride + j);
+            s0 = TWidth.MultiplyAdd(A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i, k, alpha), bk, s0);
+            s1 = TWidth.MultiplyAdd(A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 1, k, alpha), bk, s1);
+            s2 = TWidth.MultiplyAdd(A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 2, k, alpha), bk, s2);
+            s3 = TWidth.MultiplyAdd(A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 3, k, alpha), bk, s3);
+        }
+        TWidth.Store(s0, ref c, c0); TWidth.Store(s1, ref c, c1); TWidth.Store(s2, ref c, c2); TWidth.Store(s3, ref c, c3);
     }
 
     private static void Block1x4<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
