@@ -147,10 +147,10 @@ internal static class ChunkedLinearEmitter
                     for (int e0 = from; e0 < to; e0 += Chunk)
                     {
                         int count = Math.Min(Chunk, to - e0);
-                        phiKT.Clear();
-                        for (int j = 0; j < count; j++)
-                            for (int a = 0; a < HeadDim; a++)
-                                phiKT[a * edgePad + j] = phiK[(e0 + j) * HeadDim + a];
+                        // Padding columns past count meet zero weights after the mask; cleared only so they hold no NaN.
+                        if (count < edgePad)
+                            phiKT.Clear();
+                        SmallMatrix.Transpose(phiK.Slice(e0 * HeadDim), HeadDim, count, HeadDim, phiKT, edgePad);
                         weights.Slice(0, rows * edgePad).Clear();
                         for (int r0 = 0; r0 < rows; r0 += Band)
                         {
