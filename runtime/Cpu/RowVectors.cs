@@ -66,11 +66,16 @@ public static class RowVectors
             TWidth.Store(TWidth.MultiplyAdd(TWidth.Load(ref rx, i), s, zero), ref rt, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Check<TWidth, TVector>(int first, int second, int length)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
     {
         if (length < 0 || length % TWidth.Count != 0 || first < length || second < length)
-            throw new ArgumentException($"length ({length}) must be a multiple of {TWidth.Count} that both spans ({first}, {second}) hold.", nameof(length));
+            ThrowBadLength(first, second, length, TWidth.Count);
     }
+
+    // Kept out of Check so that Check inlines into the per-row loops.
+    private static void ThrowBadLength(int first, int second, int length, int width)
+        => throw new ArgumentException($"length ({length}) must be a multiple of {width} that both spans ({first}, {second}) hold.", nameof(length));
 }
