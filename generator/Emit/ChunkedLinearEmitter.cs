@@ -18,6 +18,9 @@ internal static class ChunkedLinearEmitter
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
             private const int Chunk = 64;
 
+            /// <summary>Rows of a chunk whose edge weights are computed together, over only the keys some row of them sees.</summary>
+            private const int Band = 16;
+
             """);
         CpuPathSwitch.Emit(writer, spec,
             call512: string.Format(Call, "Simd512, Vector512<float>"),
@@ -86,10 +89,7 @@ internal static class ChunkedLinearEmitter
                                 int t = first + r;
                                 LinearFeatureMap.Apply(buffers.Q.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim),
                                     phiQ.Slice(r * HeadDim, HeadDim), TWidth.Path);
-                                float denominator = 0f;
-                                for (int a = 0; a < HeadDim; a++)
-                                    denominator += phiQ[r * HeadDim + a] * normalizer[a];
-                                denominators[r] = denominator;
+                                denominators[r] = RowVectors.Dot<TWidth, TVector>(phiQ.Slice(r * HeadDim), normalizer, HeadDim);
                             }
                             sums.Slice(0, rows * HeadDim).Clear();
                             SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQ, HeadDim, 1, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim);
@@ -105,8 +105,7 @@ internal static class ChunkedLinearEmitter
                                 (int start, int end) = VisibleKeys(firstPosition + t / GroupSize, validKeys);
                                 // A row that sees no key writes zeros; otherwise o = φ(q)ᵀS / (φ(q)·z + ε).
                                 float inverse = start == end ? 0f : 1f / (denominators[r] + {{Literals.Float(AttentionRules.LinearEpsilon)}});
-                                for (int d = 0; d < HeadDim; d++)
-                                    target[d] = sums[r * HeadDim + d] * inverse;
+                                RowVectors.Scale<TWidth, TVector>(sums.Slice(r * HeadDim), inverse, target, HeadDim);
                             }
                         }
                     }
@@ -133,13 +132,13 @@ internal static class ChunkedLinearEmitter
                     SmallMatrix.MultiplyAdd<TWidth, TVector>(keys, 1, HeadDim, values.Slice(from * HeadDim), HeadDim,
                         state, HeadDim, HeadDim, HeadDim, to - from, sign);
                     for (int j = 0; j < to - from; j++)
-                        for (int a = 0; a < HeadDim; a++)
-                            normalizer[a] += sign * keys[j * HeadDim + a];
+                        RowVectors.AddScaled<TWidth, TVector>(keys.Slice(j * HeadDim), sign, normalizer, HeadDim);
                 }
 
                 /// <summary>
                 /// Keys [from, to), in blocks of Chunk: weights φ(q)·φ(k) cut to each row's visible keys, added to the
-                /// rows' denominators, and their weighted values to the rows' sums.
+                /// rows' denominators, and their weighted values to the rows' sums. Bands of rows skip the keys none of
+                /// their rows sees (causal: above the diagonal), so a triangle costs little more than half a square.
                 /// </summary>
                 private static void AddEdges(ReadOnlySpan<float> phiQ, ReadOnlySpan<float> phiK, ReadOnlySpan<float> values,
                     Span<float> sums, Span<float> denominators, Span<float> phiKT, Span<float> weights, int edgePad,
@@ -148,26 +147,37 @@ internal static class ChunkedLinearEmitter
                     for (int e0 = from; e0 < to; e0 += Chunk)
                     {
                         int count = Math.Min(Chunk, to - e0);
-                        phiKT.Clear();
-                        for (int j = 0; j < count; j++)
-                            for (int a = 0; a < HeadDim; a++)
-                                phiKT[a * edgePad + j] = phiK[(e0 + j) * HeadDim + a];
+                        // Padding columns past count meet zero weights after the mask; cleared only so they hold no NaN.
+                        if (count < edgePad)
+                            phiKT.Clear();
+                        SmallMatrix.Transpose(phiK.Slice(e0 * HeadDim), HeadDim, count, HeadDim, phiKT, edgePad);
                         weights.Slice(0, rows * edgePad).Clear();
-                        SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQ, HeadDim, 1, phiKT, edgePad, weights, edgePad, rows, edgePad, HeadDim);
-                        for (int r = 0; r < rows; r++)
+                        for (int r0 = 0; r0 < rows; r0 += Band)
                         {
-                            (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                            int visibleFrom = Math.Clamp(start - e0, 0, count), visibleTo = Math.Clamp(end - e0, visibleFrom, count);
-                            Span<float> row = weights.Slice(r * edgePad, edgePad);
-                            row.Slice(0, visibleFrom).Clear();
-                            row.Slice(visibleTo).Clear();
-                            float total = 0f;
-                            for (int j = visibleFrom; j < visibleTo; j++)
-                                total += row[j];
-                            denominators[r] += total;
+                            int bandRows = Math.Min(Band, rows - r0);
+                            // Visible ranges only move forward with the row, so the band's keys run from its first
+                            // row's start to its last row's end.
+                            int bandStart = VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start;
+                            int bandEnd = VisibleKeys(firstPosition + (first + r0 + bandRows - 1) / GroupSize, validKeys).End;
+                            int keyFrom = Math.Clamp(bandStart - e0, 0, count), keyTo = Math.Clamp(bandEnd - e0, keyFrom, count);
+                            if (keyFrom == keyTo)
+                                continue;
+                            int columnFrom = keyFrom / TWidth.Count * TWidth.Count;
+                            int columnTo = (keyTo + TWidth.Count - 1) / TWidth.Count * TWidth.Count;
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQ.Slice(r0 * HeadDim), HeadDim, 1, phiKT.Slice(columnFrom), edgePad,
+                                weights.Slice(r0 * edgePad + columnFrom), edgePad, bandRows, columnTo - columnFrom, HeadDim);
+                            for (int r = r0; r < r0 + bandRows; r++)
+                            {
+                                (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
+                                int visibleFrom = Math.Clamp(start - e0, 0, count), visibleTo = Math.Clamp(end - e0, visibleFrom, count);
+                                Span<float> row = weights.Slice(r * edgePad, edgePad);
+                                row.Slice(0, visibleFrom).Clear();
+                                row.Slice(visibleTo).Clear();
+                                denominators[r] += RowVectors.Sum<TWidth, TVector>(row, edgePad);
+                            }
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(weights.Slice(r0 * edgePad + keyFrom), edgePad, 1,
+                                values.Slice((e0 + keyFrom) * HeadDim), HeadDim, sums.Slice(r0 * HeadDim), HeadDim, bandRows, HeadDim, keyTo - keyFrom);
                         }
-                        SmallMatrix.MultiplyAdd<TWidth, TVector>(weights, edgePad, 1, values.Slice(e0 * HeadDim), HeadDim,
-                            sums, HeadDim, rows, HeadDim, count);
                     }
                 }
             }

@@ -17,7 +17,8 @@ public interface IAttentionWork
 /// <summary>
 /// Runs the pieces of a kernel call on up to <see cref="AttentionParallelism.MaxDegreeOfParallelism"/> threads: the
 /// caller and long-lived worker threads, so a call allocates nothing once the workers exist. A call that finds the
-/// workers busy with another call runs its pieces on its own thread.
+/// workers busy with another call runs its pieces on its own thread. Attention kernels and
+/// <see cref="MatrixMultiply"/> share these workers.
 /// </summary>
 public static unsafe class AttentionWorkers
 {
@@ -27,8 +28,8 @@ public static unsafe class AttentionWorkers
     private static int _workerCount;
 
     // The job in flight; written under Gate before the workers are released.
-    private static delegate*<AttentionBuffers*, int, void> _execute;
-    private static AttentionBuffers* _buffers;
+    private static delegate*<void*, int, void> _execute;
+    private static void* _state;
     private static int _items, _next, _pendingWorkers;
     private static ExceptionDispatchInfo? _failure;
 
@@ -46,19 +47,28 @@ public static unsafe class AttentionWorkers
         {
             var buffers = new AttentionBuffers(pq, q.Length, pk, k.Length, pv, v.Length, po, output.Length,
                 pw, workspace.Length, pl, keyLengths.Length, pe, logSumExp.Length, batch, queryLength, keyLength);
-            int threads = Math.Min(AttentionParallelism.MaxDegreeOfParallelism, items);
-            if (threads <= 1 || !TryRunShared(&Execute<TWork>, &buffers, items, threads))
-            {
-                for (int item = 0; item < items; item++)
-                    TWork.Execute(in buffers, item);
-            }
+            Run(&Execute<TWork>, &buffers, items);
         }
     }
 
-    private static void Execute<TWork>(AttentionBuffers* buffers, int item) where TWork : struct, IAttentionWork
-        => TWork.Execute(in *buffers, item);
+    private static void Execute<TWork>(void* buffers, int item) where TWork : struct, IAttentionWork
+        => TWork.Execute(in *(AttentionBuffers*)buffers, item);
 
-    private static bool TryRunShared(delegate*<AttentionBuffers*, int, void> execute, AttentionBuffers* buffers, int items, int threads)
+    /// <summary>
+    /// Runs <paramref name="execute"/>(<paramref name="state"/>, item) for items 0 … <paramref name="items"/> − 1,
+    /// which must write disjoint outputs; <paramref name="state"/> stays valid (pinned) until this returns.
+    /// </summary>
+    internal static void Run(delegate*<void*, int, void> execute, void* state, int items)
+    {
+        int threads = Math.Min(AttentionParallelism.MaxDegreeOfParallelism, items);
+        if (threads <= 1 || !TryRunShared(execute, state, items, threads))
+        {
+            for (int item = 0; item < items; item++)
+                execute(state, item);
+        }
+    }
+
+    private static bool TryRunShared(delegate*<void*, int, void> execute, void* state, int items, int threads)
     {
         if (!Monitor.TryEnter(Gate))
             return false;
@@ -70,7 +80,7 @@ public static unsafe class AttentionWorkers
                 _workerCount++;
             }
             _execute = execute;
-            _buffers = buffers;
+            _state = state;
             _items = items;
             _next = 0;
             _failure = null;
@@ -84,7 +94,7 @@ public static unsafe class AttentionWorkers
         }
         finally
         {
-            _buffers = null;
+            _state = null;
             Monitor.Exit(Gate);
         }
     }
@@ -107,7 +117,7 @@ public static unsafe class AttentionWorkers
         {
             int item;
             while ((item = Interlocked.Increment(ref _next) - 1) < _items)
-                _execute(_buffers, item);
+                _execute(_state, item);
         }
         catch (Exception exception)
         {

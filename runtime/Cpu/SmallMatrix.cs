@@ -6,7 +6,7 @@ namespace KernelGen;
 
 /// <summary>
 /// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
-/// in 4-row × 4-vector register blocks. Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
+/// in 4-row × 4-vector register blocks (4 × 1 for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
 /// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
 /// </summary>
 public static class SmallMatrix
@@ -35,37 +35,108 @@ public static class SmallMatrix
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rc = ref MemoryMarshal.GetReference(c);
+        // α = 1 (nearly every call) skips a scalar multiply per broadcast, which would compete with the FMAs for the same pipes.
+        if (alpha == 1f)
+            Blocks<TWidth, TVector, Unscaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha);
+        else
+            Blocks<TWidth, TVector, Scaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha);
+    }
+
+    /// <summary>
+    /// target[j·targetStride + i] = source[i·sourceStride + j] for i &lt; rows, j &lt; columns: a tile of row-major keys
+    /// into the depth-major layout that <see cref="MultiplyAdd{TWidth, TVector}"/> reads as B.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short for the shape and strides.</exception>
+    public static void Transpose(ReadOnlySpan<float> source, int sourceStride, int rows, int columns, Span<float> target, int targetStride)
+    {
+        if (rows == 0 || columns == 0)
+            return;
+        if ((long)(rows - 1) * sourceStride + columns > source.Length)
+            throw new ArgumentException("source is too short for rows × columns.", nameof(source));
+        if ((long)(columns - 1) * targetStride + rows > target.Length)
+            throw new ArgumentException("target is too short for columns × rows.", nameof(target));
+        ref float from = ref MemoryMarshal.GetReference(source);
+        ref float to = ref MemoryMarshal.GetReference(target);
+        int i = 0;
+        // Four source rows at a time, so each target row gets four neighbouring floats per pass.
+        for (; i + 4 <= rows; i += 4)
+        {
+            ref float r0 = ref Unsafe.Add(ref from, (nint)i * sourceStride);
+            ref float r1 = ref Unsafe.Add(ref r0, sourceStride), r2 = ref Unsafe.Add(ref r1, sourceStride), r3 = ref Unsafe.Add(ref r2, sourceStride);
+            for (int j = 0; j < columns; j++)
+            {
+                ref float t = ref Unsafe.Add(ref to, (nint)j * targetStride + i);
+                t = Unsafe.Add(ref r0, j);
+                Unsafe.Add(ref t, 1) = Unsafe.Add(ref r1, j);
+                Unsafe.Add(ref t, 2) = Unsafe.Add(ref r2, j);
+                Unsafe.Add(ref t, 3) = Unsafe.Add(ref r3, j);
+            }
+        }
+        for (; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+                Unsafe.Add(ref to, (nint)j * targetStride + i) = Unsafe.Add(ref from, (nint)i * sourceStride + j);
+    }
+
+    private interface IAlpha
+    {
+        static abstract float Times(float alpha, float a);
+    }
+
+    private readonly struct Unscaled : IAlpha
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Times(float alpha, float a) => a;
+    }
+
+    private readonly struct Scaled : IAlpha
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Times(float alpha, float a) => alpha * a;
+    }
+
+    private static void Blocks<TWidth, TVector, TAlpha>(ref float ra, int aRowStride, int aColumnStride, ref float rb, int bStride,
+        ref float rc, int cStride, int m, int n, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TAlpha : struct, IAlpha
+    {
+        int w = TWidth.Count;
         int j = 0;
         for (; j + 4 * w <= n; j += 4 * w)
         {
             int i = 0;
             for (; i + 4 <= m; i += 4)
-                Block4x4<TWidth, TVector>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+                Block4x4<TWidth, TVector, TAlpha>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
             for (; i < m; i++)
-                Block1x4<TWidth, TVector>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+                Block1x4<TWidth, TVector, TAlpha>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
         }
         for (; j < n; j += w)
         {
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+                Block4x1<TWidth, TVector, TAlpha>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+            for (; i < m; i++)
             {
                 TVector sum = TWidth.Load(ref rc, (nint)i * cStride + j);
                 for (int k = 0; k < depth; k++)
-                    sum = TWidth.MultiplyAdd(A<TWidth, TVector>(ref ra, aRowStride, aColumnStride, i, k, alpha), TWidth.Load(ref rb, (nint)k * bStride + j), sum);
+                    sum = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref ra, aRowStride, aColumnStride, i, k, alpha), TWidth.Load(ref rb, (nint)k * bStride + j), sum);
                 TWidth.Store(sum, ref rc, (nint)i * cStride + j);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector A<TWidth, TVector>(ref float a, int rowStride, int columnStride, int i, int k, float alpha)
+    private static TVector A<TWidth, TVector, TAlpha>(ref float a, int rowStride, int columnStride, int i, int k, float alpha)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
-        => TWidth.Broadcast(alpha * Unsafe.Add(ref a, (nint)i * rowStride + (nint)k * columnStride));
+        where TAlpha : struct, IAlpha
+        => TWidth.Broadcast(TAlpha.Times(alpha, Unsafe.Add(ref a, (nint)i * rowStride + (nint)k * columnStride)));
 
-    private static void Block4x4<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+    private static void Block4x4<TWidth, TVector, TAlpha>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
         ref float c, int cStride, int i, int j, int depth, float alpha)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
+        where TAlpha : struct, IAlpha
     {
         int w = TWidth.Count;
         nint c0 = (nint)i * cStride + j, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
@@ -77,13 +148,13 @@ public static class SmallMatrix
         {
             nint row = (nint)k * bStride + j;
             TVector b0 = TWidth.Load(ref b, row), b1 = TWidth.Load(ref b, row + w), b2 = TWidth.Load(ref b, row + 2 * w), b3 = TWidth.Load(ref b, row + 3 * w);
-            TVector a0 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i, k, alpha);
+            TVector a0 = A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i, k, alpha);
             s00 = TWidth.MultiplyAdd(a0, b0, s00); s01 = TWidth.MultiplyAdd(a0, b1, s01); s02 = TWidth.MultiplyAdd(a0, b2, s02); s03 = TWidth.MultiplyAdd(a0, b3, s03);
-            TVector a1 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 1, k, alpha);
+            TVector a1 = A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 1, k, alpha);
             s10 = TWidth.MultiplyAdd(a1, b0, s10); s11 = TWidth.MultiplyAdd(a1, b1, s11); s12 = TWidth.MultiplyAdd(a1, b2, s12); s13 = TWidth.MultiplyAdd(a1, b3, s13);
-            TVector a2 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 2, k, alpha);
+            TVector a2 = A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 2, k, alpha);
             s20 = TWidth.MultiplyAdd(a2, b0, s20); s21 = TWidth.MultiplyAdd(a2, b1, s21); s22 = TWidth.MultiplyAdd(a2, b2, s22); s23 = TWidth.MultiplyAdd(a2, b3, s23);
-            TVector a3 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i + 3, k, alpha);
+            TVector a3 = A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 3, k, alpha);
             s30 = TWidth.MultiplyAdd(a3, b0, s30); s31 = TWidth.MultiplyAdd(a3, b1, s31); s32 = TWidth.MultiplyAdd(a3, b2, s32); s33 = TWidth.MultiplyAdd(a3, b3, s33);
         }
         TWidth.Store(s00, ref c, c0); TWidth.Store(s01, ref c, c0 + w); TWidth.Store(s02, ref c, c0 + 2 * w); TWidth.Store(s03, ref c, c0 + 3 * w);
@@ -92,10 +163,30 @@ public static class SmallMatrix
         TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
     }
 
-    private static void Block1x4<TWidth, TVector>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+    private static void Block4x1<TWidth, TVector, TAlpha>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
         ref float c, int cStride, int i, int j, int depth, float alpha)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
+        where TAlpha : struct, IAlpha
+    {
+        nint c0 = (nint)i * cStride + j, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        TVector s0 = TWidth.Load(ref c, c0), s1 = TWidth.Load(ref c, c1), s2 = TWidth.Load(ref c, c2), s3 = TWidth.Load(ref c, c3);
+        for (int k = 0; k < depth; k++)
+        {
+            TVector bk = TWidth.Load(ref b, (nint)k * bStride + j);
+            s0 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i, k, alpha), bk, s0);
+            s1 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 1, k, alpha), bk, s1);
+            s2 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 2, k, alpha), bk, s2);
+            s3 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 3, k, alpha), bk, s3);
+        }
+        TWidth.Store(s0, ref c, c0); TWidth.Store(s1, ref c, c1); TWidth.Store(s2, ref c, c2); TWidth.Store(s3, ref c, c3);
+    }
+
+    private static void Block1x4<TWidth, TVector, TAlpha>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+        ref float c, int cStride, int i, int j, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TAlpha : struct, IAlpha
     {
         int w = TWidth.Count;
         nint c0 = (nint)i * cStride + j;
@@ -103,7 +194,7 @@ public static class SmallMatrix
         for (int k = 0; k < depth; k++)
         {
             nint row = (nint)k * bStride + j;
-            TVector a0 = A<TWidth, TVector>(ref a, aRowStride, aColumnStride, i, k, alpha);
+            TVector a0 = A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i, k, alpha);
             s0 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row), s0);
             s1 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row + w), s1);
             s2 = TWidth.MultiplyAdd(a0, TWidth.Load(ref b, row + 2 * w), s2);

@@ -226,10 +226,10 @@ public sealed class OrtPeer : IDisposable
         _runOptions.Dispose();
     }
 
-    private static AttributeProto IntAttribute(string name, long value)
+    internal static AttributeProto IntAttribute(string name, long value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
+    internal static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
     {
         var tensorShape = new TensorShapeProto();
         foreach (long dim in shape)

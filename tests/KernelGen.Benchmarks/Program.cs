@@ -19,13 +19,15 @@ using Perfolizer.Horology;
 // non-zero when a result is missing (NA) or a kernel fails its check.
 
 const string Usage = """
-    usage: dotnet run -c Release --project tests/KernelGen.Benchmarks -- [--quick | --algorithms | --help]
+    usage: dotnet run -c Release --project tests/KernelGen.Benchmarks -- [--quick] [--filter TEXT] | --algorithms | --help
 
       (no option)  the full suite: fp32, B=1, H=8; prefill N ∈ {1024, 4096} × D ∈ {64, 128} × {full, causal};
                    GQA 8/2 N=4096 D=128 causal; sliding window N=16384 W=512 D=64 causal; decode 1 vs 4096 keys
                    (8 heads and GQA 8/2, D=128); linear causal N=16384 D=64; each at 1 and 2 threads.
       --quick      a smoke run in under 3 minutes: N=4096 D=128 full at 1 thread, every other kind at 1 thread
                    (window at N=2048, linear at N=4096, GQA at N=1024), decode also at 2 threads, and the FMA peak.
+      --filter T   only the cases whose name contains T (case-insensitive), e.g. "MiniLM" or "linear"; the FMA
+                   peak always runs.
       --algorithms materialized against flash (D=64, 8 heads, causal, 1 thread) from decoding to N=1024: the
                    measurement behind Algorithm = Auto's rule. Prints BenchmarkDotNet's table with the ratio column.
       --help       this text.
@@ -38,13 +40,17 @@ const string Usage = """
     timing). An ORT op that computes something else is reported and not compared.
     Threads: AttentionParallelism.MaxDegreeOfParallelism for KernelGen, IntraOpNumThreads for ORT.
     GFLOP/s use BenchmarkDotNet's median time; % of FMA peak is against the FMA peak measured in the same run at
-    the same thread count (from its min time: a peak is the best the machine did). Exit code 1 when a result is NA or a check fails; 2 for a bad argument.
+    the same thread count (from its min time: a peak is the best the machine did).
+    Matrix products (MiniLM projections, m = 4096 rows; 1 and 2 threads, 1 in quick mode): MatrixMultiply.Multiply
+    against ONNX Runtime's Gemm (B and bias as initializers), 2·m·k·n FLOPs, each output checked on three rows
+    against float64 (relative to |bias| + Σ|A·B|, bound (k + 1)·2⁻²⁴). Exit code 1 when a result is NA or a check fails; 2 for a bad argument.
     """;
 
 bool quick = false;
-foreach (string arg in args)
+string filter = "";
+for (int a = 0; a < args.Length; a++)
 {
-    switch (arg)
+    switch (args[a])
     {
         case "--quick":
             quick = true;
@@ -55,11 +61,14 @@ foreach (string arg in args)
                 .AddColumn(StatisticColumn.Min, StatisticColumn.Median)
                 .WithOptions(ConfigOptions.DisableLogFile));
             return 0;
+        case "--filter" when a + 1 < args.Length:
+            filter = args[++a];
+            break;
         case "--help" or "-h":
             Console.WriteLine(Usage);
             return 0;
         default:
-            Console.Error.WriteLine($"unknown argument '{arg}'; try --help");
+            Console.Error.WriteLine($"unknown argument '{args[a]}'; try --help");
             return 2;
     }
 }
@@ -68,11 +77,15 @@ var wall = Stopwatch.StartNew();
 Console.WriteLine($"KernelGen benchmarks ({(quick ? "quick" : "full")} mode): {Environment.ProcessorCount} cores, " +
     $"Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, FMA peak loop: {FmaPeak.Description}");
 
-IReadOnlyList<BenchCase> cases = quick ? Cases.Quick() : Cases.Full();
+bool Selected(string name) => name.Contains(filter, StringComparison.OrdinalIgnoreCase);
+IReadOnlyList<BenchCase> cases = (quick ? Cases.Quick() : Cases.Full()).Where(c => Selected(c.Name)).ToList();
 var states = new List<CaseState>();
 for (int i = 0; i < cases.Count; i++)
     states.Add(Suite.Prepare(cases[i], quick, seed: 20261128 + i));
-var suite = new Suite { Quick = quick, Cases = states };
+var matMuls = MatMulCase.MiniLm().Where(c => Selected(c.Name)).Select(c => quick ? c.WithThreads([1]) : c).ToList();
+for (int i = 0; i < matMuls.Count; i++)
+    matMuls[i].Prepare(seed: 20261200 + i);
+var suite = new Suite { Quick = quick, Cases = states, MatMuls = matMuls };
 Suite.Current = suite;
 Console.WriteLine();
 Console.WriteLine($"checks and trials done in {wall.Elapsed.TotalSeconds:F0} s; timing with BenchmarkDotNet (in-process)");
@@ -105,7 +118,14 @@ foreach (BenchmarkCase benchmark in converted.BenchmarksCases)
 }
 var attentionInfo = new BenchmarkRunInfo(selected.ToArray(), typeof(AttentionBenchmarks), converted.Config);
 
-Summary[] summaries = BenchmarkRunner.Run([peakInfo, attentionInfo]);
+// Matrix products: calls of tens of milliseconds, a throughput job each.
+BenchmarkRunInfo matMulConverted = BenchmarkConverter.TypeToBenchmarks(typeof(MatMulBenchmarks),
+    ManualConfig.Create(config).AddJob(JobFor(0, quick, inProcess)));
+var matMulInfo = new BenchmarkRunInfo(matMulConverted.BenchmarksCases
+    .Where(b => suite.MatMuls.Single(c => c.Name == (string)b.Parameters["Case"]).Threads.Contains((int)b.Parameters["Threads"])).ToArray(),
+    typeof(MatMulBenchmarks), matMulConverted.Config);
+
+Summary[] summaries = BenchmarkRunner.Run(new[] { peakInfo, attentionInfo, matMulInfo }.Where(info => info.BenchmarksCases.Length > 0).ToArray());
 var reports = summaries.SelectMany(s => s.Reports).ToList();
 var problems = new List<string>();
 foreach (Summary s in summaries.Where(s => s.HasCriticalValidationErrors))
@@ -202,6 +222,43 @@ foreach (CaseState state in suite.Cases)
         }
         string ofPeak = kernelGen is { } kg && PeakGflops(threads) is { } peak ? $"{100 * kg / peak:F1}%" : "NA";
         md.Add($"| {c.Name} | {threads} | {Num(kernelGen)} | {Num(generic)} | {ortOp} | {ortGflops} | {ratio} | {ofPeak} |");
+    }
+}
+
+if (suite.MatMuls.Count > 0)
+{
+    md.Add("");
+    md.Add("Matrix products C = A·B + bias (2·m·k·n FLOPs; ORT: Gemm with B and bias as initializers):");
+    md.Add("");
+    md.Add("| product | threads | KernelGen GFLOP/s (median) | KernelGen min / median | ORT Gemm GFLOP/s (median) | ORT min / median | KernelGen/ORT | % of FMA peak |");
+    md.Add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+}
+foreach (MatMulCase c in suite.MatMuls)
+{
+    foreach (int threads in c.Threads)
+    {
+        (double Min, double Median)? MatMulTime(Method method)
+        {
+            BenchmarkReport? r = reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == typeof(MatMulBenchmarks)
+                && (string)r.BenchmarkCase.Parameters["Case"] == c.Name && (int)r.BenchmarkCase.Parameters["Threads"] == threads
+                && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method.ToString());
+            return r?.ResultStatistics is { } stats ? (stats.Min * 1e-9, stats.Median * 1e-9) : null;
+        }
+        var kernelGen = MatMulTime(Method.KernelGen);
+        var ort = MatMulTime(Method.OnnxRuntime);
+        foreach (Method method in new[] { Method.KernelGen, Method.OnnxRuntime })
+        {
+            if ((method == Method.KernelGen ? kernelGen : ort) is null)
+                problems.Add($"{c.Name} / {method} / {threads} thread(s): NA (no result)");
+            if (!suite.MatMulChecks.TryGetValue((c.Name, method, threads), out double error) || !(error <= c.Tolerance))
+                problems.Add($"{c.Name} / {method} / {threads} thread(s): output fails the float64 check (relative error {error:E1})");
+        }
+        string Times((double Min, double Median)? t) => t is { } v ? $"{Format.Seconds(v.Min)} / {Format.Seconds(v.Median)}" : "NA";
+        double? kgGflops = kernelGen is { } k1 ? c.Flops / k1.Median / 1e9 : null;
+        double? ortGflops = ort is { } o1 ? c.Flops / o1.Median / 1e9 : null;
+        string ratio = kgGflops is { } x && ortGflops is { } y ? $"{x / y:F2}×" : "NA";
+        string ofPeak = kgGflops is { } kg && PeakGflops(threads) is { } peak ? $"{100 * kg / peak:F1}%" : "NA";
+        md.Add($"| {c.Name} | {threads} | {Num(kgGflops)} | {Times(kernelGen)} | {Num(ortGflops)} | {Times(ort)} | {ratio} | {ofPeak} |");
     }
 }
 

@@ -56,6 +56,17 @@ public sealed class Suite
     public required bool Quick { get; init; }
     public required List<CaseState> Cases { get; init; }
     public int[] PeakThreads { get; init; } = [1, 2];
+    public IReadOnlyList<MatMulCase> MatMuls { get; init; } = [];
+
+    /// <summary>Relative error of the output each timed matrix product left (see <see cref="MatMulCase.RelativeError"/>).</summary>
+    public Dictionary<(string Case, Method Method, int Threads), double> MatMulChecks { get; } = new();
+
+    public void MatMulCheck(MatMulCase c, Method method, int threads, double relativeError)
+    {
+        MatMulChecks[(c.Name, method, threads)] = relativeError;
+        Console.WriteLine($"// post-run check {c.Name} / {method} / {threads} thread(s): relative error {relativeError:E1} " +
+            (relativeError <= c.Tolerance ? "ok" : "FAILED"));
+    }
 
     public CaseState Get(string name) => Cases.Single(c => c.Case.Name == name);
 

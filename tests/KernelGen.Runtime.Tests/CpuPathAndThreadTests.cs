@@ -132,10 +132,10 @@ public sealed class CpuPathAndThreadTests
         });
     }
 
-    private static float[] WithPath(CpuPath path, Func<float[]> run)
+    internal static float[] WithPath(CpuPath path, Func<float[]> run)
         => With(() => AttentionCpu.Path, value => AttentionCpu.Path = value, path, run);
 
-    private static float[] WithThreads(int threads, Func<float[]> run)
+    internal static float[] WithThreads(int threads, Func<float[]> run)
         => With(() => AttentionParallelism.MaxDegreeOfParallelism, value => AttentionParallelism.MaxDegreeOfParallelism = value, threads, run);
 
     /// <summary>Runs <paramref name="run"/> with a process-wide setting changed, and restores it whatever happens.</summary>

@@ -1,0 +1,138 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace KernelGen;
+
+/// <summary>
+/// The Goto/BLIS loop nest around <see cref="GemmMicroKernel{TWidth, TVector}"/> for one vector width. B is packed
+/// once per call into column panels (one phase of pieces); C is then cut into blocks of <see cref="BlockRows"/> rows ×
+/// <see cref="BlockColumns"/> columns (the second phase), each computed by one thread: for each depth slice of
+/// <see cref="DepthSlice"/> it packs its A rows into slivers (L2-resident), then runs the micro-kernel over every
+/// (panel, sliver) with the panel's slice (L1-resident) outermost. The cut is fixed, never derived from the thread
+/// count, and every C element is summed over p in the same order (slice by slice, one multiply-add per p), so the
+/// result is bitwise identical for any number of threads.
+/// </summary>
+internal static unsafe class GemmBlocking<TWidth, TVector>
+    where TWidth : struct, ISimdWidth<TVector>
+    where TVector : struct
+{
+    private const int SliverRows = GemmMicroKernel<TWidth, TVector>.Rows;
+
+    /// <summary>Depth per pass: a B panel slice of 128 × 64 floats (32 KiB) stays in the 48 KiB L1 across slivers.</summary>
+    public const int DepthSlice = 128;
+
+    /// <summary>
+    /// Rows per block: 32 slivers, so each panel slice brought into L1 feeds 32 tiles (B is re-read from L3 once per
+    /// block when k is large); the packed A block is 96 KiB, well inside L2.
+    /// </summary>
+    public const int BlockRows = 32 * SliverRows;
+
+    /// <summary>Columns per block (4 Vector512 panels): small enough that short inputs still split across threads.</summary>
+    public const int BlockColumns = 256;
+
+    private static int PanelWidth => GemmMicroKernel<TWidth, TVector>.Columns;
+
+    public static void Multiply(float* a, float* b, float* c, int m, int k, int n, ReadOnlySpan<float> bias)
+    {
+        var call = new GemmCall { A = a, B = b, C = c, M = m, K = k, N = n };
+        call.Panels = (n + PanelWidth - 1) / PanelWidth;
+        call.RowBlocks = (m + BlockRows - 1) / BlockRows;
+        long panelFloats = (long)call.Panels * PanelWidth;
+        call.PackedB = GemmScratch.PackedB(panelFloats * k + panelFloats);
+
+        Span<float> paddedBias = new(call.PaddedBias(PanelWidth), (int)panelFloats);
+        paddedBias.Clear();
+        bias.CopyTo(paddedBias);
+
+        int columnBlocks = (call.Panels + PanelsPerBlock - 1) / PanelsPerBlock;
+        AttentionWorkers.Run(&PackPanel, &call, call.Panels);
+        AttentionWorkers.Run(&MultiplyBlock, &call, call.RowBlocks * columnBlocks);
+    }
+
+    private static int PanelsPerBlock => Math.Max(1, BlockColumns / PanelWidth);
+
+    /// <summary>Copies B's columns of panel <paramref name="panel"/> into k rows of the panel width, zero-padded past n.</summary>
+    private static void PackPanel(void* state, int panel)
+    {
+        ref GemmCall call = ref *(GemmCall*)state;
+        int width = PanelWidth, first = panel * width, columns = Math.Min(width, call.N - first);
+        float* target = call.PackedB + (long)panel * width * call.K;
+        for (int p = 0; p < call.K; p++, target += width)
+        {
+            new ReadOnlySpan<float>(call.B + (long)p * call.N + first, columns).CopyTo(new Span<float>(target, columns));
+            new Span<float>(target + columns, width - columns).Clear();
+        }
+    }
+
+    private static void MultiplyBlock(void* state, int item)
+    {
+        ref GemmCall call = ref *(GemmCall*)state;
+        int width = PanelWidth;
+        int firstRow = item % call.RowBlocks * BlockRows, rows = Math.Min(BlockRows, call.M - firstRow);
+        int slivers = (rows + SliverRows - 1) / SliverRows;
+        int firstPanel = item / call.RowBlocks * PanelsPerBlock, endPanel = Math.Min(call.Panels, firstPanel + PanelsPerBlock);
+        float* packedA = GemmScratch.PackedA((long)slivers * SliverRows * DepthSlice);
+        float* edgeTile = stackalloc float[SliverRows * 4 * 16];
+        float* paddedBias = call.PaddedBias(width);
+
+        // k = 0 still takes one (empty) slice, so that C receives the bias.
+        for (int p0 = 0; p0 == 0 || p0 < call.K; p0 += DepthSlice)
+        {
+            int depth = Math.Min(DepthSlice, call.K - p0);
+            PackSlivers(ref call, firstRow, rows, p0, depth, packedA);
+            for (int panel = firstPanel; panel < endPanel; panel++)
+            {
+                float* panelSlice = call.PackedB + (long)panel * width * call.K + (long)p0 * width;
+                float* initial = p0 == 0 ? paddedBias + panel * width : null;
+                int firstColumn = panel * width, columns = Math.Min(width, call.N - firstColumn);
+                for (int s = 0; s < slivers; s++)
+                {
+                    int row = firstRow + s * SliverRows, tileRows = Math.Min(SliverRows, call.M - row);
+                    float* sliver = packedA + (long)s * SliverRows * depth;
+                    float* tile = call.C + (long)row * call.N + firstColumn;
+                    if (tileRows == SliverRows && columns == width)
+                    {
+                        GemmMicroKernel<TWidth, TVector>.Update(sliver, panelSlice, depth, tile, call.N, initial);
+                    }
+                    else
+                    {
+                        // An edge tile runs the same kernel on a full-size copy, so its elements get the same sums.
+                        if (initial == null)
+                            CopyTile(tile, call.N, edgeTile, width, tileRows, columns);
+                        GemmMicroKernel<TWidth, TVector>.Update(sliver, panelSlice, depth, edgeTile, width, initial);
+                        CopyTile(edgeTile, width, tile, call.N, tileRows, columns);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A[firstRow…, p0…p0+depth) into slivers of <see cref="SliverRows"/> rows, p-major, zero rows past m.</summary>
+    private static void PackSlivers(ref GemmCall call, int firstRow, int rows, int p0, int depth, float* target)
+    {
+        int slivers = (rows + SliverRows - 1) / SliverRows;
+        for (int s = 0; s < slivers; s++, target += SliverRows * depth)
+        {
+            for (int r = 0; r < SliverRows; r++)
+            {
+                int row = s * SliverRows + r;
+                if (row >= rows)
+                {
+                    for (int p = 0; p < depth; p++)
+                        target[p * SliverRows + r] = 0;
+                    continue;
+                }
+                float* source = call.A + (long)(firstRow + row) * call.K + p0;
+                for (int p = 0; p < depth; p++)
+                    target[p * SliverRows + r] = source[p];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyTile(float* source, nint sourceStride, float* target, nint targetStride, int rows, int columns)
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<float>(source + r * sourceStride, columns).CopyTo(new Span<float>(target + r * targetStride, columns));
+    }
+}

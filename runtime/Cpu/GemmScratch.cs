@@ -1,0 +1,33 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen;
+
+/// <summary>
+/// Per-thread scratch for <see cref="MatrixMultiply"/>: pinned arrays that only grow, so steady-state calls allocate
+/// nothing, handed out 64-byte aligned so that packed panels never split a vector across cache lines.
+/// </summary>
+internal static unsafe class GemmScratch
+{
+    private const int AlignmentFloats = 16;
+
+    // The calling thread's packed B (read by every worker during its call) and each thread's packed A block.
+    [ThreadStatic] private static float[]? t_packedB;
+    [ThreadStatic] private static float[]? t_packedA;
+
+    /// <summary>At least <paramref name="floats"/> floats for the packed B of a call made on this thread.</summary>
+    public static float* PackedB(long floats) => Aligned(ref t_packedB, floats);
+
+    /// <summary>At least <paramref name="floats"/> floats for the A block this thread is packing.</summary>
+    public static float* PackedA(long floats) => Aligned(ref t_packedA, floats);
+
+    private static float* Aligned(ref float[]? buffer, long floats)
+    {
+        long needed = floats + AlignmentFloats;
+        if (buffer is null || buffer.Length < needed)
+            buffer = GC.AllocateUninitializedArray<float>(checked((int)needed), pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((start + AlignmentFloats * sizeof(float) - 1) & ~(nint)(AlignmentFloats * sizeof(float) - 1));
+    }
+}
