@@ -38,6 +38,83 @@ public static class AttentionWeights
         int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths,
         int sequence, ReadOnlySpan<int> heads, ReadOnlySpan<int> queryRows, Span<float> weights)
     {
+        int validKeys = ValidateSelection(config, q, k, batch, queryLength, keyLength, keyLengths, sequence, heads, queryRows, weights);
+        int d = config.HeadDim, headCount = config.Heads;
+        var scores = new double[keyLength];
+        for (int hi = 0; hi < heads.Length; hi++)
+        {
+            int head = heads[hi];
+            ReadOnlySpan<float> keys = KeysOf(k, config, sequence, head, keyLength);
+            for (int ri = 0; ri < queryRows.Length; ri++)
+            {
+                int row = queryRows[ri];
+                ReadOnlySpan<float> query = q.Slice(((sequence * headCount + head) * queryLength + row) * d, d);
+                Span<float> target = weights.Slice((hi * queryRows.Length + ri) * keyLength, keyLength);
+                (int start, int end) = AttentionMask.VisibleKeys(config.Causal, config.Window, row + validKeys - queryLength, validKeys);
+                target.Clear();
+                if (config.Kind == AttentionKind.Softmax)
+                    SoftmaxRow(query, keys, d, config.ResolvedScale, start, end, scores, target);
+                else
+                    LinearRow(query, keys, d, start, end, scores, target);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Softmax weights recomputed from the per-row log-sum-exp a kernel wrote (the <c>logSumExp</c> overload of
+    /// <see cref="IAttentionKernel.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, ReadOnlySpan{int})"/>):
+    /// pⱼ = exp(scale · q·kⱼ − lse) for the visible keys, 0 elsewhere. These are the weights exactly as that kernel
+    /// normalized them, one row at a time and without the kernel's N×N of scores; each row sums to 1 up to the
+    /// kernel's rounding of its LSE. Same selection and layout as <see cref="Compute"/>.
+    /// </summary>
+    /// <param name="config">A softmax configuration: the one the kernel computed.</param>
+    /// <param name="q">Queries, <c>[batch, Heads, queryLength, HeadDim]</c>, as passed to the kernel.</param>
+    /// <param name="k">Keys, <c>[batch, KvHeads, keyLength, HeadDim]</c>, as passed to the kernel.</param>
+    /// <param name="logSumExp">The kernel's <c>[batch, Heads, queryLength]</c> log-sum-exp; −∞ rows give zeros.</param>
+    /// <param name="batch">Sequences in <paramref name="q"/> and <paramref name="k"/>.</param>
+    /// <param name="queryLength">Query rows per sequence and head.</param>
+    /// <param name="keyLength">Key rows per sequence and head.</param>
+    /// <param name="keyLengths">Empty, or the valid keys of each sequence, as passed to the kernel.</param>
+    /// <param name="sequence">Which sequence of the batch.</param>
+    /// <param name="heads">Query heads to compute, each from 0 to Heads − 1.</param>
+    /// <param name="queryRows">Query rows to compute, each from 0 to queryLength − 1.</param>
+    /// <param name="weights">Receives heads.Length × queryRows.Length × keyLength floats.</param>
+    /// <exception cref="ArgumentException">The configuration is linear, or a size, index or span length does not fit; nothing is written.</exception>
+    public static void FromLogSumExp(AttentionConfig config, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> logSumExp,
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths,
+        int sequence, ReadOnlySpan<int> heads, ReadOnlySpan<int> queryRows, Span<float> weights)
+    {
+        if (config.Kind != AttentionKind.Softmax)
+            throw new ArgumentException("Only softmax weights have a log-sum-exp; for linear attention use Compute.", nameof(config));
+        int validKeys = ValidateSelection(config, q, k, batch, queryLength, keyLength, keyLengths, sequence, heads, queryRows, weights);
+        AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, config.Heads, queryLength);
+        int d = config.HeadDim;
+        double scale = config.ResolvedScale;
+        for (int hi = 0; hi < heads.Length; hi++)
+        {
+            int head = heads[hi];
+            ReadOnlySpan<float> keys = KeysOf(k, config, sequence, head, keyLength);
+            for (int ri = 0; ri < queryRows.Length; ri++)
+            {
+                int row = (sequence * config.Heads + head) * queryLength + queryRows[ri];
+                ReadOnlySpan<float> query = q.Slice(row * d, d);
+                Span<float> target = weights.Slice((hi * queryRows.Length + ri) * keyLength, keyLength);
+                (int start, int end) = AttentionMask.VisibleKeys(config.Causal, config.Window, queryRows[ri] + validKeys - queryLength, validKeys);
+                target.Clear();
+                double lse = logSumExp[row];
+                if (double.IsNegativeInfinity(lse))
+                    continue; // the kernel saw no key for this row
+                for (int j = start; j < end; j++)
+                    target[j] = (float)Math.Exp(scale * Dot(query, keys.Slice(j * d, d)) - lse);
+            }
+        }
+    }
+
+    /// <summary>The checks both entry points share; returns the selected sequence's valid keys.</summary>
+    private static int ValidateSelection(AttentionConfig config, ReadOnlySpan<float> q, ReadOnlySpan<float> k,
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths,
+        int sequence, ReadOnlySpan<int> heads, ReadOnlySpan<int> queryRows, Span<float> weights)
+    {
         config.Validate(nameof(config));
         int d = config.HeadDim, headCount = config.Heads, kvHeads = config.ResolvedKvHeads;
         // The weights need no values and write no output: q and k stand in for their sizes.
@@ -62,27 +139,15 @@ public static class AttentionWeights
                 $"weights must hold heads.Length × queryRows.Length × keyLength = {heads.Length} × {queryRows.Length} × {keyLength} = {expected} floats, but holds {weights.Length}.",
                 nameof(weights));
         }
+        return keyLengths.IsEmpty ? keyLength : keyLengths[sequence];
+    }
 
-        int validKeys = keyLengths.IsEmpty ? keyLength : keyLengths[sequence];
-        var scores = new double[keyLength];
-        for (int hi = 0; hi < heads.Length; hi++)
-        {
-            int head = heads[hi];
-            int kvHead = head / (headCount / kvHeads);
-            ReadOnlySpan<float> keys = k.Slice((sequence * kvHeads + kvHead) * keyLength * d, keyLength * d);
-            for (int ri = 0; ri < queryRows.Length; ri++)
-            {
-                int row = queryRows[ri];
-                ReadOnlySpan<float> query = q.Slice(((sequence * headCount + head) * queryLength + row) * d, d);
-                Span<float> target = weights.Slice((hi * queryRows.Length + ri) * keyLength, keyLength);
-                (int start, int end) = AttentionMask.VisibleKeys(config.Causal, config.Window, row + validKeys - queryLength, validKeys);
-                target.Clear();
-                if (config.Kind == AttentionKind.Softmax)
-                    SoftmaxRow(query, keys, d, config.ResolvedScale, start, end, scores, target);
-                else
-                    LinearRow(query, keys, d, start, end, scores, target);
-            }
-        }
+    /// <summary>The keys query head <paramref name="head"/> of <paramref name="sequence"/> reads (GQA: its group's).</summary>
+    private static ReadOnlySpan<float> KeysOf(ReadOnlySpan<float> k, AttentionConfig config, int sequence, int head, int keyLength)
+    {
+        int kvHeads = config.ResolvedKvHeads;
+        int kvHead = head / (config.Heads / kvHeads);
+        return k.Slice((sequence * kvHeads + kvHead) * keyLength * config.HeadDim, keyLength * config.HeadDim);
     }
 
     private static void SoftmaxRow(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, int d, double scale,

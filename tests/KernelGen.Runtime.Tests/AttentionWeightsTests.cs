@@ -163,6 +163,82 @@ public class AttentionWeightsTests
         Assert.All(weights, w => Assert.Equal(42f, w));
     }
 
+    /// <summary>
+    /// Weights from a kernel's LSE: p = exp(s − lse_kernel) = p_exact · e^δ with |δ| ≤ Accuracy.LogSumExpMaxAbs (1e-5),
+    /// so |p − p_exact| ≤ p·|δ|·(1 + |δ|) ≤ 1.0001e-5 for p ≤ 1, plus ≤ 6e-8 for storing a float: 1.01e-5 in all. A row
+    /// sums to e^δ, within the same bound of 1.
+    /// </summary>
+    private const double WeightFromLogSumExpMaxAbs = 1.01e-5;
+
+    public static IEnumerable<object[]> SoftmaxKernelCases()
+    {
+        foreach (string id in KernelCatalog.AllIds.Where(id => KernelCatalog.Get(id).Config.Kind == AttentionKind.Softmax))
+        {
+            yield return [id, 0];
+            yield return [id, 1];
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SoftmaxKernelCases))]
+    public void Weights_from_a_kernels_log_sum_exp_match_the_float64_weights(string kernelId, int shapeIndex)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        AttentionConfig config = kernel.Config;
+        // Padding with an empty sequence, or equal lengths past one 64-key tile with fewer queries than keys.
+        Shape shape = shapeIndex == 0 ? new Shape(3, 6, 9, [9, 4, 0]) : new Shape(1, 20, 70);
+        var inputs = new TestInputs(config, shape, seed: 13);
+        (_, float[] logSumExp) = inputs.RunWithLogSumExp(kernel);
+        Float64Result reference = inputs.Reference();
+        int[] heads = Enumerable.Range(0, config.Heads).ToArray(), rows = Enumerable.Range(0, shape.QueryLength).ToArray();
+
+        for (int b = 0; b < shape.Batch; b++)
+        {
+            var weights = new float[heads.Length * rows.Length * shape.KeyLength];
+            AttentionWeights.FromLogSumExp(config, inputs.Q, inputs.K, logSumExp, shape.Batch, shape.QueryLength, shape.KeyLength,
+                shape.KeyLengths ?? default(ReadOnlySpan<int>), b, heads, rows, weights);
+            for (int h = 0; h < config.Heads; h++)
+            for (int i = 0; i < shape.QueryLength; i++)
+            {
+                int row = (b * config.Heads + h) * shape.QueryLength + i;
+                double sum = 0;
+                for (int j = 0; j < shape.KeyLength; j++)
+                {
+                    float actual = weights[(h * shape.QueryLength + i) * shape.KeyLength + j];
+                    double expected = reference.Weights[row * shape.KeyLength + j];
+                    Assert.True(Math.Abs(actual - expected) <= WeightFromLogSumExpMaxAbs,
+                        $"{kernel.Name}, {shape}: sequence {b} head {h} row {i} key {j} is {actual:R}, float64 says {expected:R}.");
+                    sum += actual;
+                }
+                double expectedSum = reference.EmptyRows[row] ? 0 : 1;
+                Assert.True(Math.Abs(sum - expectedSum) <= WeightFromLogSumExpMaxAbs,
+                    $"{kernel.Name}, {shape}: row {row} sums to {sum:R}, not {expectedSum}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Weights_from_log_sum_exp_reject_linear_attention_and_a_short_log_sum_exp()
+    {
+        var shape = new Shape(1, 4, 5);
+        int[] heads = [0], rows = [0, 1];
+        var weights = new float[heads.Length * rows.Length * shape.KeyLength];
+        weights.AsSpan().Fill(42f);
+
+        AttentionConfig linear = Configs["linear window"];
+        var linearInputs = new TestInputs(linear, shape, seed: 1);
+        var exception = Assert.ThrowsAny<ArgumentException>(() => AttentionWeights.FromLogSumExp(linear, linearInputs.Q, linearInputs.K,
+            new float[linear.Heads * shape.QueryLength], 1, shape.QueryLength, shape.KeyLength, default, 0, heads, rows, weights));
+        Assert.Equal("config", exception.ParamName);
+
+        AttentionConfig softmax = Configs["softmax full"];
+        var inputs = new TestInputs(softmax, shape, seed: 1);
+        exception = Assert.ThrowsAny<ArgumentException>(() => AttentionWeights.FromLogSumExp(softmax, inputs.Q, inputs.K,
+            new float[softmax.Heads * shape.QueryLength - 1], 1, shape.QueryLength, shape.KeyLength, default, 0, heads, rows, weights));
+        Assert.Equal("logSumExp", exception.ParamName);
+        Assert.All(weights, w => Assert.Equal(42f, w));
+    }
+
     private static float[] Compute(AttentionConfig config, TestInputs inputs, int sequence, int[] heads, int[] rows)
     {
         Shape shape = inputs.Shape;
