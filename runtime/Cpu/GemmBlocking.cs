@@ -32,22 +32,41 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
 
     private static int PanelWidth => GemmMicroKernel<TWidth, TVector>.Columns;
 
+    /// <summary>C = A·B + bias, with B packed into this thread's scratch first.</summary>
     public static void Multiply(float* a, float* b, float* c, int m, int k, int n, ReadOnlySpan<float> bias)
     {
-        var call = new GemmCall { A = a, B = b, C = c, M = m, K = k, N = n };
-        call.Panels = (n + PanelWidth - 1) / PanelWidth;
-        call.RowBlocks = (m + BlockRows - 1) / BlockRows;
-        long panelFloats = (long)call.Panels * PanelWidth;
-        call.PackedB = GemmScratch.PackedB(panelFloats * k + panelFloats);
+        float* packed = GemmScratch.PackedB(PackedLength(k, n));
+        Pack(b, k, n, bias, packed);
+        MultiplyPacked(a, packed, c, m, k, n);
+    }
 
-        Span<float> paddedBias = new(call.PaddedBias(PanelWidth), (int)panelFloats);
+    /// <summary>Floats that <see cref="Pack"/> writes for a k × n matrix: whole panels of k rows, then the padded bias.</summary>
+    public static long PackedLength(int k, int n)
+    {
+        long panelFloats = (long)Panels(n) * PanelWidth;
+        return panelFloats * k + panelFloats;
+    }
+
+    /// <summary>B into column panels and the bias (zeros where empty) padded to whole panels, at <paramref name="target"/>.</summary>
+    public static void Pack(float* b, int k, int n, ReadOnlySpan<float> bias, float* target)
+    {
+        var call = new GemmCall { B = b, K = k, N = n, PackedB = target, Panels = Panels(n) };
+        Span<float> paddedBias = new(call.PaddedBias(PanelWidth), call.Panels * PanelWidth);
         paddedBias.Clear();
         bias.CopyTo(paddedBias);
-
-        int columnBlocks = (call.Panels + PanelsPerBlock - 1) / PanelsPerBlock;
         AttentionWorkers.Run(&PackPanel, &call, call.Panels);
+    }
+
+    /// <summary>C = A·B + bias with B and the bias already packed by <see cref="Pack"/>.</summary>
+    public static void MultiplyPacked(float* a, float* packedB, float* c, int m, int k, int n)
+    {
+        var call = new GemmCall { A = a, C = c, M = m, K = k, N = n, PackedB = packedB, Panels = Panels(n) };
+        call.RowBlocks = (m + BlockRows - 1) / BlockRows;
+        int columnBlocks = (call.Panels + PanelsPerBlock - 1) / PanelsPerBlock;
         AttentionWorkers.Run(&MultiplyBlock, &call, call.RowBlocks * columnBlocks);
     }
+
+    private static int Panels(int n) => (n + PanelWidth - 1) / PanelWidth;
 
     private static int PanelsPerBlock => Math.Max(1, BlockColumns / PanelWidth);
 

@@ -29,12 +29,9 @@ public static unsafe class MatrixMultiply
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         if (a.Length < (long)m * k)
             throw new ArgumentException($"a must hold m × k = {(long)m * k} floats; it has {a.Length}.", nameof(a));
-        if (b.Length < (long)k * n)
-            throw new ArgumentException($"b must hold k × n = {(long)k * n} floats; it has {b.Length}.", nameof(b));
+        ValidateWeights(b, k, n, bias);
         if (c.Length < (long)m * n)
             throw new ArgumentException($"c must hold m × n = {(long)m * n} floats; it has {c.Length}.", nameof(c));
-        if (!bias.IsEmpty && bias.Length != n)
-            throw new ArgumentException($"bias must be empty or hold n = {n} floats; it has {bias.Length}.", nameof(bias));
 
         if (m == 0 || n == 0)
             return;
@@ -53,5 +50,48 @@ public static unsafe class MatrixMultiply
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// C = A · B + bias with B and its bias packed beforehand (<see cref="PackedWeights.Create"/>); the same sums, so
+    /// the same bits, as the unpacked overload on the weights' CPU path. C is overwritten.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="weights"/> is null.</exception>
+    /// <exception cref="ArgumentException">m is negative or a span is too short; nothing is written.</exception>
+    public static void Multiply(ReadOnlySpan<float> a, PackedWeights weights, Span<float> c, int m)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        int k = weights.K, n = weights.N;
+        if (a.Length < (long)m * k)
+            throw new ArgumentException($"a must hold m × k = {(long)m * k} floats; it has {a.Length}.", nameof(a));
+        if (c.Length < (long)m * n)
+            throw new ArgumentException($"c must hold m × n = {(long)m * n} floats; it has {c.Length}.", nameof(c));
+        if (m == 0 || n == 0)
+            return;
+        fixed (float* pa = a, pc = c)
+        {
+            switch (weights.Path)
+            {
+                case CpuPath.Vector512:
+                    GemmBlocking<Simd512, Vector512<float>>.MultiplyPacked(pa, weights.Packed, pc, m, k, n);
+                    break;
+                case CpuPath.Vector256:
+                    GemmBlocking<Simd256, Vector256<float>>.MultiplyPacked(pa, weights.Packed, pc, m, k, n);
+                    break;
+                default:
+                    GemmBlocking<SimdScalar, float>.MultiplyPacked(pa, weights.Packed, pc, m, k, n);
+                    break;
+            }
+        }
+        GC.KeepAlive(weights);
+    }
+
+    internal static void ValidateWeights(ReadOnlySpan<float> b, int k, int n, ReadOnlySpan<float> bias)
+    {
+        if (b.Length < (long)k * n)
+            throw new ArgumentException($"b must hold k × n = {(long)k * n} floats; it has {b.Length}.", nameof(b));
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"bias must be empty or hold n = {n} floats; it has {bias.Length}.", nameof(bias));
     }
 }

@@ -7,7 +7,8 @@ namespace KernelGen.Runtime.Tests;
 
 /// <summary>
 /// <see cref="MatrixMultiply"/> against a float64 product on every CPU path, shapes chosen to cross each blocking
-/// edge; bitwise equality across thread counts; no steady-state allocation; bad arguments rejected before writing.
+/// edge; the pre-packed overload bit for bit equal to it; bitwise equality across thread counts; no steady-state
+/// allocation; bad arguments rejected before writing.
 /// </summary>
 [Collection(nameof(ProcessWideSettings))]
 public sealed class MatrixMultiplyTests
@@ -73,6 +74,47 @@ public sealed class MatrixMultiplyTests
         Assert.All(c.Skip(m * n), value => Assert.Equal(Sentinel, value));
     }
 
+    public static IEnumerable<object[]> PathsAndPackedShapes()
+    {
+        foreach (CpuPath path in Enum.GetValues<CpuPath>().Where(p => p <= AttentionCpu.Supported))
+            foreach (var (m, k, n) in new[] { (1, 384, 384), (7, 129, 65), (193, 130, 33), (3, 0, 5) })
+                yield return [path, m, k, n];
+    }
+
+    /// <summary>Packing once changes where B is read from, not a single sum: the packed overload gives the same bits.</summary>
+    [Theory]
+    [MemberData(nameof(PathsAndPackedShapes))]
+    public void Packed_weights_give_the_same_bits(CpuPath path, int m, int k, int n)
+    {
+        var (a, b, bias) = Inputs(m, k, n, withBias: true, seed: m + k + n);
+        float[] unpacked = new float[m * n], packed = Enumerable.Repeat(Sentinel, m * n + 3).ToArray();
+        CpuPathAndThreadTests.WithPath(path, () =>
+        {
+            MatrixMultiply.Multiply(a, b, unpacked, m, k, n, bias);
+            PackedWeights weights = PackedWeights.Create(b, k, n, bias);
+            Assert.Equal((k, n, path), (weights.K, weights.N, weights.Path));
+            MatrixMultiply.Multiply(a, weights, packed, m);
+            return packed;
+        });
+        Assert.True(unpacked.AsSpan().SequenceEqual(packed.AsSpan(0, m * n)), $"{path}, {m}×{k}×{n}: packed differs from unpacked");
+        Assert.All(packed.Skip(m * n), value => Assert.Equal(Sentinel, value));
+    }
+
+    [Fact]
+    public void Packed_overload_rejects_bad_arguments_and_leaves_c_untouched()
+    {
+        PackedWeights weights = PackedWeights.Create(new float[12], 3, 4); // k = 3, n = 4
+        float[] c = Enumerable.Repeat(Sentinel, 8).ToArray();
+        Assert.Equal("weights", Assert.Throws<ArgumentNullException>(() => MatrixMultiply.Multiply(new float[6], null!, c, 2)).ParamName);
+        Assert.Equal("m", Assert.ThrowsAny<ArgumentException>(() => MatrixMultiply.Multiply(new float[6], weights, c, -1)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => MatrixMultiply.Multiply(new float[5], weights, c, 2)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => MatrixMultiply.Multiply(new float[6], weights, c.AsSpan(0, 7), 2)).ParamName);
+        Assert.All(c, value => Assert.Equal(Sentinel, value));
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => PackedWeights.Create(new float[11], 3, 4)).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => PackedWeights.Create(new float[12], 3, 4, new float[3])).ParamName);
+        Assert.Equal("k", Assert.ThrowsAny<ArgumentException>(() => PackedWeights.Create(new float[12], -1, 4)).ParamName);
+    }
+
     /// <summary>Blocks are fixed by the shape, never by the thread count, and each sums in one order: same bits.</summary>
     [Fact]
     public void Thread_count_does_not_change_a_bit()
@@ -92,26 +134,35 @@ public sealed class MatrixMultiplyTests
 
     /// <summary>As for the kernels: the quietest of 5 windows of 5 calls, process-wide, after warm-up, must allocate 0 bytes.</summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Steady_state_calls_allocate_nothing(int threads)
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public void Steady_state_calls_allocate_nothing(int threads, bool packed)
     {
         const int m = 100, k = 140, n = 300;
         var (a, b, bias) = Inputs(m, k, n, withBias: true, seed: 4);
         var c = new float[m * n];
+        PackedWeights weights = PackedWeights.Create(b, k, n, bias);
+        void Call()
+        {
+            if (packed)
+                MatrixMultiply.Multiply(a, weights, c, m);
+            else
+                MatrixMultiply.Multiply(a, b, c, m, k, n, bias);
+        }
         CpuPathAndThreadTests.WithThreads(threads, () =>
         {
             for (int warmUp = 0; warmUp < 10; warmUp++)
-                MatrixMultiply.Multiply(a, b, c, m, k, n, bias);
+                Call();
             long quietest = long.MaxValue;
             for (int window = 0; window < 5; window++)
             {
                 long before = GC.GetTotalAllocatedBytes(precise: true);
                 for (int call = 0; call < 5; call++)
-                    MatrixMultiply.Multiply(a, b, c, m, k, n, bias);
+                    Call();
                 quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
             }
-            Assert.True(quietest == 0, $"{threads} thread(s): {quietest} bytes in the quietest 5 calls");
+            Assert.True(quietest == 0, $"{threads} thread(s), packed {packed}: {quietest} bytes in the quietest 5 calls");
             return c;
         });
     }
