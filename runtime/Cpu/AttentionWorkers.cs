@@ -70,7 +70,9 @@ public static unsafe class AttentionWorkers
 
     private static bool TryRunShared(delegate*<void*, int, void> execute, void* state, int items, int threads)
     {
-        if (!Monitor.TryEnter(Gate))
+        // A piece that itself calls Run (on the caller's thread, which holds the re-entrant Gate) must not take over
+        // the workers mid-job: it runs its own pieces inline, like any call that finds the workers busy.
+        if (Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
             return false;
         try
         {
