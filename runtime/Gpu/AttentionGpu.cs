@@ -36,22 +36,53 @@ public static class AttentionGpu
     }
 
     /// <summary>
-    /// The launch of a kernel that gives each group <paramref name="rowsPerGroup"/> query rows of one (batch, head):
-    /// a one-dimensional grid of batch × heads × query tiles groups of <paramref name="threadsPerGroup"/> threads.
+    /// Runs a generated kernel: one group per <see cref="AttentionGpuLayout.RowsPerGroup"/> query rows of each (batch,
+    /// head), and, when that leaves the device short of groups (decoding), per share of the keys too, whose partial
+    /// results <see cref="SplitKeyCombine"/> then merges. Without splits the call only enqueues; with splits it waits,
+    /// because the partials' buffers are freed on return.
     /// </summary>
-    public static KernelConfig Launch(int batch, int heads, int queryLength, int keyLength, int rowsPerGroup, int threadsPerGroup,
-        out AttentionGpuParameters parameters)
+    public static void Run(Accelerator accelerator,
+        Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, AttentionGpuParameters> kernel,
+        AttentionGpuLayout layout, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
+        ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
     {
-        int queryTiles = (queryLength + rowsPerGroup - 1) / rowsPerGroup;
-        long groups = (long)batch * heads * queryTiles;
-        if (groups > int.MaxValue)
+        int queryTiles = (queryLength + layout.RowsPerGroup - 1) / layout.RowsPerGroup;
+        long groups = (long)batch * layout.Heads * queryTiles;
+        int splits = layout.SplitKeys ? KeySplits(groups, keyLength, layout.TileKv, accelerator.NumMultiprocessors) : 1;
+        if (groups * splits > int.MaxValue)
         {
             throw new ArgumentException(
-                $"batch × heads × query tiles of {rowsPerGroup} rows = {groups} groups, more than one launch can hold ({int.MaxValue}).",
+                $"batch × heads × query tiles of {layout.RowsPerGroup} rows = {groups} groups, more than one launch can hold ({int.MaxValue}).",
                 nameof(queryLength));
         }
-        parameters = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles);
-        return new KernelConfig(new Index3D((int)groups, 1, 1), new Index3D(threadsPerGroup, 1, 1));
+        var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits);
+        var launch = new KernelConfig(new Index3D((int)(groups * splits), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1));
+        if (splits == 1)
+        {
+            kernel(launch, q, k, v, output, logSumExp, ArrayView<float>.Empty, ArrayView<float>.Empty, sizes);
+            return;
+        }
+
+        long rows = (long)batch * layout.Heads * queryLength;
+        using MemoryBuffer1D<float, Stride1D.Dense> partialOutputs = accelerator.Allocate1D<float>(rows * splits * layout.HeadDim);
+        using MemoryBuffer1D<float, Stride1D.Dense> partialStats = accelerator.Allocate1D<float>(rows * splits * 2);
+        kernel(launch, q, k, v, output, logSumExp, partialOutputs.View, partialStats.View, sizes);
+        var combine = GpuKernelCache.GetOrLoad(accelerator, typeof(SplitKeyCombine), nameof(SplitKeyCombine.Kernel), static loading =>
+            loading.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SplitKeyCombine.Kernel));
+        combine((int)(rows * layout.HeadDim), partialOutputs.View, partialStats.View, output, logSumExp, splits, layout.HeadDim);
+        accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// How many shares to split the keys into: enough for 4 groups per multiprocessor, but each share at least two
+    /// key tiles; 1 whenever the query tiles alone fill the device (prefill).
+    /// </summary>
+    public static int KeySplits(long groups, int keyLength, int tileKv, int multiprocessors)
+    {
+        long wanted = (4L * multiprocessors + groups - 1) / groups;
+        long most = Math.Max(1, keyLength / (2L * tileKv));
+        return (int)Math.Clamp(wanted, 1, most);
     }
 
     /// <summary>

@@ -4,12 +4,13 @@ namespace KernelGen.Gpu;
 public readonly struct AttentionGpuParameters
 {
     /// <summary>Packs the sizes of one call.</summary>
-    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles)
+    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits)
     {
         Batch = batch;
         QueryLength = queryLength;
         KeyLength = keyLength;
         QueryTiles = queryTiles;
+        KeySplits = keySplits;
     }
 
     /// <summary>Sequences in the batch.</summary>
@@ -23,4 +24,7 @@ public readonly struct AttentionGpuParameters
 
     /// <summary>Groups per (batch, head): query rows in groups of the kernel's rows per group, rounded up.</summary>
     public readonly int QueryTiles;
+
+    /// <summary>Groups per query tile, each over its share of the keys (split-KV); 1 when the keys are not split.</summary>
+    public readonly int KeySplits;
 }

@@ -22,13 +22,15 @@ internal static class GpuAttentionKernelEmitter
             /// visible range, which lies inside keyLength; the entry points check the views' lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, AttentionGpuParameters sizes)
+                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
                 int lane = thread % Lanes;
                 int rowInGroup = thread / Lanes;
-                int batchHead = Grid.IdxX / sizes.QueryTiles;
-                int firstRow = Grid.IdxX % sizes.QueryTiles * RowsPerGroup;
+                int split = Grid.IdxX % sizes.KeySplits;
+                int queryTile = Grid.IdxX / sizes.KeySplits;
+                int batchHead = queryTile / sizes.QueryTiles;
+                int firstRow = queryTile % sizes.QueryTiles * RowsPerGroup;
                 int row = firstRow + rowInGroup;
                 bool active = row < sizes.QueryLength;
                 // Query head h reads key/value head h / GroupSize: K and V are never repeated.
@@ -40,6 +42,10 @@ internal static class GpuAttentionKernelEmitter
                 (int start, int end) = active ? VisibleKeys(firstPosition + row, sizes.KeyLength) : (0, 0);
                 int tilesStart = VisibleKeys(firstPosition + firstRow, sizes.KeyLength).Start;
                 int tilesEnd = VisibleKeys(firstPosition + Math.Min(firstRow + RowsPerGroup, sizes.QueryLength) - 1, sizes.KeyLength).End;
+                // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
+                int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
+                int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
+                int splitEnd = Math.Min(splitStart + keysPerSplit, tilesEnd);
 
                 long rowAt = ((long)batchHead * sizes.QueryLength + row) * HeadDim + lane * DimsPerLane;
                 // {{GpuWeights.Comment(spec)}}
@@ -55,9 +61,9 @@ internal static class GpuAttentionKernelEmitter
                 ArrayView<float> vTile = SharedMemory.Allocate<float>(TileKv * HeadDim);
                 // Thread t's partial dot product with key j of the tile at t * TileKv + j; a row's lanes are adjacent.
                 ArrayView<float> partials = SharedMemory.Allocate<float>(ThreadsPerGroup * TileKv);
-                for (int j0 = tilesStart; j0 < tilesEnd; j0 += TileKv)
+                for (int j0 = splitStart; j0 < splitEnd; j0 += TileKv)
                 {
-                    int keys = Math.Min(TileKv, tilesEnd - j0);
+                    int keys = Math.Min(TileKv, splitEnd - j0);
                     long tileAt = kvAt + (long)j0 * HeadDim;
                     for (int i = thread; i < keys * HeadDim; i += ThreadsPerGroup)
                     {

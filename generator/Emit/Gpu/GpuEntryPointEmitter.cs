@@ -62,14 +62,18 @@ internal static class GpuEntryPointEmitter
                 => AttentionGpu.Validate(HeadDim, Heads, KvHeads, causal: {{Literals.Bool(spec.Causal)}},
                     qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength);
 
-            /// <summary>Loads the kernel once per accelerator and launches one group per RowsPerGroup query rows of each (batch, head).</summary>
+            /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
+            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
+                SplitKeys: {{Literals.Bool(GpuWeights.IsSoftmax(spec))}});
+
+            /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
             {
                 var kernel = GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(AttentionKernel), static loading =>
-                    loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
-                KernelConfig groups = AttentionGpu.Launch(batch, Heads, queryLength, keyLength, RowsPerGroup, ThreadsPerGroup, out AttentionGpuParameters sizes);
-                kernel(groups, q, k, v, output, logSumExp, sizes);
+                    loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                        ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
+                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength);
             }
             """);
     }

@@ -69,7 +69,10 @@ internal static class GpuWeights
             """;
     }
 
-    /// <summary>Writes the row: normalized output, and for softmax the log-sum-exp when it was asked for.</summary>
+    /// <summary>
+    /// Writes the row: normalized output, and for softmax the log-sum-exp when it was asked for, or, when the keys are
+    /// split (softmax only), this split's share. Linear attention is never split; it leaves the partial views unused.
+    /// </summary>
     public static string Finish(AttentionSpec spec, GpuLayout layout)
     {
         string store = Unrolled.Lines(layout.DimsPerLane, i => $"output[rowAt + {i}] = o{i} * inverse;");
@@ -82,13 +85,28 @@ internal static class GpuWeights
                 """;
         }
         return $$"""
-            // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros.
-            float inverse = rowSum > 0f ? 1f / rowSum : 0f;
-            {{store}}
-            if (lane == 0 && logSumExp.Length > 0)
+            if (sizes.KeySplits == 1)
             {
-                // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
-                logSumExp[(long)batchHead * sizes.QueryLength + row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros.
+                float inverse = rowSum > 0f ? 1f / rowSum : 0f;
+                {{Unrolled.Indent(store, 4)}}
+                if (lane == 0 && logSumExp.Length > 0)
+                {
+                    // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
+                    logSumExp[(long)batchHead * sizes.QueryLength + row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                }
+            }
+            else
+            {
+                // This split's share, unnormalized, with its maximum and sum: the combine kernel rescales the shares to
+                // their common maximum, adds them in split order and divides once.
+                long partialAt = ((long)batchHead * sizes.QueryLength + row) * sizes.KeySplits + split;
+                {{Unrolled.Indent(Unrolled.Lines(layout.DimsPerLane, i => $"partialOutputs[partialAt * HeadDim + lane * DimsPerLane + {i}] = o{i};"), 4)}}
+                if (lane == 0)
+                {
+                    partialStats[partialAt * 2] = rowMax;
+                    partialStats[partialAt * 2 + 1] = rowSum;
+                }
             }
             """;
     }

@@ -86,14 +86,18 @@ namespace Models.Attention
                 => AttentionGpu.Validate(HeadDim, Heads, KvHeads, causal: true,
                     qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength);
 
-            /// <summary>Loads the kernel once per accelerator and launches one group per RowsPerGroup query rows of each (batch, head).</summary>
+            /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
+            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
+                SplitKeys: true);
+
+            /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
             {
                 var kernel = GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(AttentionKernel), static loading =>
-                    loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
-                KernelConfig groups = AttentionGpu.Launch(batch, Heads, queryLength, keyLength, RowsPerGroup, ThreadsPerGroup, out AttentionGpuParameters sizes);
-                kernel(groups, q, k, v, output, logSumExp, sizes);
+                    loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                        ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
+                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength);
             }
 
             /// <summary>
@@ -112,13 +116,15 @@ namespace Models.Attention
             /// visible range, which lies inside keyLength; the entry points check the views' lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, AttentionGpuParameters sizes)
+                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
                 int lane = thread % Lanes;
                 int rowInGroup = thread / Lanes;
-                int batchHead = Grid.IdxX / sizes.QueryTiles;
-                int firstRow = Grid.IdxX % sizes.QueryTiles * RowsPerGroup;
+                int split = Grid.IdxX % sizes.KeySplits;
+                int queryTile = Grid.IdxX / sizes.KeySplits;
+                int batchHead = queryTile / sizes.QueryTiles;
+                int firstRow = queryTile % sizes.QueryTiles * RowsPerGroup;
                 int row = firstRow + rowInGroup;
                 bool active = row < sizes.QueryLength;
                 // Query head h reads key/value head h / GroupSize: K and V are never repeated.
@@ -130,6 +136,10 @@ namespace Models.Attention
                 (int start, int end) = active ? VisibleKeys(firstPosition + row, sizes.KeyLength) : (0, 0);
                 int tilesStart = VisibleKeys(firstPosition + firstRow, sizes.KeyLength).Start;
                 int tilesEnd = VisibleKeys(firstPosition + Math.Min(firstRow + RowsPerGroup, sizes.QueryLength) - 1, sizes.KeyLength).End;
+                // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
+                int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
+                int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
+                int splitEnd = Math.Min(splitStart + keysPerSplit, tilesEnd);
 
                 long rowAt = ((long)batchHead * sizes.QueryLength + row) * HeadDim + lane * DimsPerLane;
                 // This lane's dims of q, pre-scaled by scale · log2(e) so scores come out in base 2 for exp2.
@@ -190,9 +200,9 @@ namespace Models.Attention
                 ArrayView<float> vTile = SharedMemory.Allocate<float>(TileKv * HeadDim);
                 // Thread t's partial dot product with key j of the tile at t * TileKv + j; a row's lanes are adjacent.
                 ArrayView<float> partials = SharedMemory.Allocate<float>(ThreadsPerGroup * TileKv);
-                for (int j0 = tilesStart; j0 < tilesEnd; j0 += TileKv)
+                for (int j0 = splitStart; j0 < splitEnd; j0 += TileKv)
                 {
-                    int keys = Math.Min(TileKv, tilesEnd - j0);
+                    int keys = Math.Min(TileKv, splitEnd - j0);
                     long tileAt = kvAt + (long)j0 * HeadDim;
                     for (int i = thread; i < keys * HeadDim; i += ThreadsPerGroup)
                     {
@@ -263,28 +273,58 @@ namespace Models.Attention
 
                 if (active)
                 {
-                    // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros.
-                    float inverse = rowSum > 0f ? 1f / rowSum : 0f;
-                    output[rowAt + 0] = o0 * inverse;
-                    output[rowAt + 1] = o1 * inverse;
-                    output[rowAt + 2] = o2 * inverse;
-                    output[rowAt + 3] = o3 * inverse;
-                    output[rowAt + 4] = o4 * inverse;
-                    output[rowAt + 5] = o5 * inverse;
-                    output[rowAt + 6] = o6 * inverse;
-                    output[rowAt + 7] = o7 * inverse;
-                    output[rowAt + 8] = o8 * inverse;
-                    output[rowAt + 9] = o9 * inverse;
-                    output[rowAt + 10] = o10 * inverse;
-                    output[rowAt + 11] = o11 * inverse;
-                    output[rowAt + 12] = o12 * inverse;
-                    output[rowAt + 13] = o13 * inverse;
-                    output[rowAt + 14] = o14 * inverse;
-                    output[rowAt + 15] = o15 * inverse;
-                    if (lane == 0 && logSumExp.Length > 0)
+                    if (sizes.KeySplits == 1)
                     {
-                        // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
-                        logSumExp[(long)batchHead * sizes.QueryLength + row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                        // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros.
+                        float inverse = rowSum > 0f ? 1f / rowSum : 0f;
+                        output[rowAt + 0] = o0 * inverse;
+                        output[rowAt + 1] = o1 * inverse;
+                        output[rowAt + 2] = o2 * inverse;
+                        output[rowAt + 3] = o3 * inverse;
+                        output[rowAt + 4] = o4 * inverse;
+                        output[rowAt + 5] = o5 * inverse;
+                        output[rowAt + 6] = o6 * inverse;
+                        output[rowAt + 7] = o7 * inverse;
+                        output[rowAt + 8] = o8 * inverse;
+                        output[rowAt + 9] = o9 * inverse;
+                        output[rowAt + 10] = o10 * inverse;
+                        output[rowAt + 11] = o11 * inverse;
+                        output[rowAt + 12] = o12 * inverse;
+                        output[rowAt + 13] = o13 * inverse;
+                        output[rowAt + 14] = o14 * inverse;
+                        output[rowAt + 15] = o15 * inverse;
+                        if (lane == 0 && logSumExp.Length > 0)
+                        {
+                            // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
+                            logSumExp[(long)batchHead * sizes.QueryLength + row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                        }
+                    }
+                    else
+                    {
+                        // This split's share, unnormalized, with its maximum and sum: the combine kernel rescales the shares to
+                        // their common maximum, adds them in split order and divides once.
+                        long partialAt = ((long)batchHead * sizes.QueryLength + row) * sizes.KeySplits + split;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 0] = o0;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 1] = o1;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 2] = o2;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 3] = o3;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 4] = o4;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 5] = o5;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 6] = o6;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 7] = o7;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 8] = o8;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 9] = o9;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 10] = o10;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 11] = o11;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 12] = o12;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 13] = o13;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 14] = o14;
+                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 15] = o15;
+                        if (lane == 0)
+                        {
+                            partialStats[partialAt * 2] = rowMax;
+                            partialStats[partialAt * 2 + 1] = rowSum;
+                        }
                     }
                 }
             }
