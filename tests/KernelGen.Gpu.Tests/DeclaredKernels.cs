@@ -1,7 +1,7 @@
 using KernelGen;
 
 // The configurations whose generated GPU kernels the tests run on ILGPU's CPU accelerator: head dims 8 to 256 (one
-// to 16 lanes per row, 1 to 32 dims per lane, tiles of 8 to 64 keys); multi-head, grouped-query and multi-query;
+// to 16 lanes per row, 8 to 17 dims per lane, tiles of 8 to 64 keys); multi-head, grouped-query and multi-query;
 // full, causal, windowed both ways and causal-windowed; default and explicit scales; flash and materialized softmax
 // (the GPU kernel is the same for both) and linear attention; and a nested, non-static class.
 
