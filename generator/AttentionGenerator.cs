@@ -1,4 +1,5 @@
 using KernelGen.Generator.Emit;
+using KernelGen.Generator.Emit.Gpu;
 using KernelGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 
@@ -6,7 +7,7 @@ namespace KernelGen.Generator;
 
 /// <summary>
 /// The pipeline: every class with [Attention] is read into a value-equal result; its diagnostics and its code are
-/// two separate outputs, so a change that only moves a diagnostic never re-emits a kernel.
+/// separate outputs (the CPU kernel file and the GPU kernel file), so a change that only moves a diagnostic never re-emits a kernel.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class AttentionGenerator : IIncrementalGenerator
@@ -44,5 +45,7 @@ public sealed class AttentionGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Specs);
         context.RegisterSourceOutput(specs, static (output, spec)
             => output.AddSource(spec.HintName, KernelFileEmitter.Emit(spec)));
+        context.RegisterSourceOutput(specs, static (output, spec)
+            => output.AddSource(spec.GpuHintName, GpuFileEmitter.Emit(spec)));
     }
 }

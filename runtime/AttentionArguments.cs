@@ -8,9 +8,9 @@ namespace KernelGen;
 /// </summary>
 public static class AttentionArguments
 {
-    /// <summary>Checks sizes and span lengths for <c>[batch, heads, seq, headDim]</c> tensors.</summary>
+    /// <summary>Checks sizes and span (or GPU view) lengths for <c>[batch, heads, seq, headDim]</c> tensors.</summary>
     public static void Validate(int headDim, int heads, int kvHeads,
-        int qLength, int kLength, int vLength, int outputLength,
+        long qLength, long kLength, long vLength, long outputLength,
         int batch, int queryLength, int keyLength)
     {
         RequirePositive(batch, nameof(batch));
@@ -71,7 +71,7 @@ public static class AttentionArguments
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive, but is {value}.");
     }
 
-    private static void RequireLength(string name, int actual, int batch, int heads, int rows, int headDim, string rowsName)
+    private static void RequireLength(string name, long actual, int batch, int heads, int rows, int headDim, string rowsName)
     {
         long expected = (long)batch * heads * rows * headDim;
         if (actual != expected)

@@ -29,10 +29,11 @@ public static class AttentionMask
     }
 
     /// <summary>Clamps [start, end) into [0, validKeys), empty when the two cross.</summary>
+    /// <remarks>Min and Max, not Math.Clamp: the GPU kernels call this too, and ILGPU cannot compile Clamp's throw.</remarks>
     public static (int Start, int End) Clamp(long start, long end, int validKeys)
     {
-        int s = (int)System.Math.Clamp(start, 0, validKeys);
-        int e = (int)System.Math.Clamp(end, s, validKeys);
-        return (s, e);
+        long s = System.Math.Min(System.Math.Max(start, 0), validKeys);
+        long e = System.Math.Min(System.Math.Max(end, s), validKeys);
+        return ((int)s, (int)e);
     }
 }

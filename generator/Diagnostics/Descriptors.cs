@@ -95,6 +95,6 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor ReservedName = Error("KG0017",
         "Name taken by generated code",
-        "Class '{0}' is named or declares a member named 'Kernel', which the generated descriptor type needs",
-        "The generator adds a nested type named Kernel to the class.");
+        "Class '{0}' is named or declares a member named '{1}', which the generated code needs",
+        "The generator adds nested types named Kernel (the run-time descriptor) and Gpu (the GPU kernel) to the class.");
 }

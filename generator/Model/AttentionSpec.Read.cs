@@ -105,8 +105,11 @@ internal static class AttentionSpecReader
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, name, type.Name));
         if (type.IsFileLocal)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.FileLocal, name, type.Name));
-        if (type.Name == "Kernel" || type.GetMembers("Kernel").Length > 0)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, name, type.Name));
+        foreach (string generated in new[] { "Kernel", "Gpu" })
+        {
+            if (type.Name == generated || type.GetMembers(generated).Length > 0)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, name, type.Name, generated));
+        }
 
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {

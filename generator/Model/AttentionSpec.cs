@@ -41,6 +41,9 @@ internal sealed record AttentionSpec(
 
     /// <summary>A file name unique per class in the compilation.</summary>
     public string HintName => FullName + ".Attention.g.cs";
+
+    /// <summary>The GPU kernel's file name, unique per class likewise.</summary>
+    public string GpuHintName => FullName + ".Gpu.g.cs";
 }
 
 /// <summary>What reading one attributed class gives: a spec when it is valid, and the diagnostics either way.</summary>

@@ -186,7 +186,7 @@ public sealed class DeclarationTests
 
         Assert.Null(run.Result.Results[0].Exception);
         Assert.Empty(run.Result.Diagnostics);
-        Assert.Contains("public const int HeadDim = 64;", Assert.Single(run.Sources).SourceText.ToString());
+        Assert.Contains("public const int HeadDim = 64;", Assert.Single(run.KernelSources).SourceText.ToString());
         Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS0579");
     }
 

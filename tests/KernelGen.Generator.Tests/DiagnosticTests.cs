@@ -104,6 +104,29 @@ public sealed class DiagnosticTests
         """, "'C'");
 
     [Fact]
+    public void KG0017_ClassNamedGpu() => AssertReports("KG0017", "Gpu", """
+        using KernelGen;
+
+        namespace Diagnosed;
+
+        [Attention(64)]
+        public static partial class Gpu;
+        """, "member named 'Gpu'");
+
+    [Fact]
+    public void KG0017_ClassDeclaresGpuMember() => AssertReports("KG0017", "C", """
+        using KernelGen;
+
+        namespace Diagnosed;
+
+        [Attention(64)]
+        public partial class C
+        {
+            public static void Gpu() { }
+        }
+        """, "member named 'Gpu', which the generated code needs");
+
+    [Fact]
     public void KG0003_GenericClass() => AssertReports("KG0003", "C", """
         using KernelGen;
 
@@ -220,7 +243,7 @@ public sealed class DiagnosticTests
             """);
 
         Assert.Equal("KG0005", Assert.Single(run.Result.Diagnostics).Id);
-        Assert.Equal("Valid.D.Attention.g.cs", Assert.Single(run.Sources).HintName);
+        Assert.Equal("Valid.D.Attention.g.cs", Assert.Single(run.KernelSources).HintName);
     }
 
     /// <summary>Boundaries and explicit defaults that are valid: no diagnostic, one generated file.</summary>
@@ -229,6 +252,6 @@ public sealed class DiagnosticTests
     public void ValidEdgeCaseReportsNothing(string edgeCase)
     {
         GeneratorRun run = GeneratorHarness.RunClean(Scenarios.EdgeCases[edgeCase]);
-        Assert.Single(run.Sources);
+        Assert.Single(run.KernelSources);
     }
 }

@@ -29,15 +29,25 @@ internal static class GeneratorHarness
     /// Nullable on, as in the projects that use KernelGen; every warning wave on (9999), so generated code stays
     /// clean under whatever level a consumer picks.
     /// </summary>
-    public static readonly CSharpCompilationOptions CompilationOptions = new(
+    /// <remarks>
+    /// CS1701/CS1702 (ILGPU was built against System.Runtime 7.0) are off, as the .NET SDK turns them off in every
+    /// project (its default NoWarn).
+    /// </remarks>
+    public static readonly CSharpCompilationOptions CompilationOptions = new CSharpCompilationOptions(
         OutputKind.DynamicallyLinkedLibrary,
         nullableContextOptions: NullableContextOptions.Enable,
-        warningLevel: 9999);
+        warningLevel: 9999)
+        .WithSpecificDiagnosticOptions([
+            new KeyValuePair<string, ReportDiagnostic>("CS1701", ReportDiagnostic.Suppress),
+            new KeyValuePair<string, ReportDiagnostic>("CS1702", ReportDiagnostic.Suppress)]);
 
     public static readonly ImmutableArray<MetadataReference> References =
     [
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(AttentionAttribute).Assembly.Location),
+        // The GPU file of every class is ILGPU code.
+        MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(ILGPU.Algorithms.XMath).Assembly.Location),
     ];
 
     public static SyntaxTree Parse(string source, string path) => CSharpSyntaxTree.ParseText(source, ParseOptions, path);
@@ -78,16 +88,18 @@ internal static class GeneratorHarness
 
     /// <summary>
     /// Generates for <paramref name="sources"/> and checks that the generator neither threw nor reported anything,
-    /// that it wrote <paramref name="expectedFiles"/> files, and that the inputs alone and then the inputs with the
+    /// that it wrote two files (CPU kernel and GPU kernel) for each of <paramref name="expectedClasses"/> classes, and that the inputs alone and then the inputs with the
     /// generated files compile and emit with no warning or error.
     /// </summary>
-    public static GeneratorRun RunAndCompile(int expectedFiles, params string[] sources)
+    public static GeneratorRun RunAndCompile(int expectedClasses, params string[] sources)
     {
         GeneratorRun run = Run(sources);
 
         Assert.All(run.Result.Results, result => Assert.Null(result.Exception));
         Assert.Empty(run.Result.Diagnostics);
-        Assert.Equal(expectedFiles, run.Sources.Length);
+        Assert.Equal(expectedClasses, run.KernelSources.Length);
+        Assert.Equal(expectedClasses, run.GpuSources.Length);
+        Assert.Equal(2 * expectedClasses, run.Sources.Length);
 
         // The inputs alone compile cleanly too, so any warning below comes from generated code or its interplay.
         AssertClean(run.Input.GetDiagnostics());
@@ -127,4 +139,10 @@ internal static class GeneratorHarness
 internal sealed record GeneratorRun(CSharpCompilation Input, Compilation Output, GeneratorDriverRunResult Result)
 {
     public ImmutableArray<GeneratedSourceResult> Sources => Result.Results[0].GeneratedSources;
+
+    /// <summary>The CPU kernel files (*.Attention.g.cs), one per valid class.</summary>
+    public ImmutableArray<GeneratedSourceResult> KernelSources => [.. Sources.Where(s => s.HintName.EndsWith(".Attention.g.cs", System.StringComparison.Ordinal))];
+
+    /// <summary>The GPU kernel files (*.Gpu.g.cs), one per valid class.</summary>
+    public ImmutableArray<GeneratedSourceResult> GpuSources => [.. Sources.Where(s => s.HintName.EndsWith(".Gpu.g.cs", System.StringComparison.Ordinal))];
 }

@@ -43,7 +43,7 @@ public sealed class RobustnessTests
     public void FullUsageGeneratesOneKernel()
     {
         GeneratorRun run = GeneratorHarness.RunClean(FullUsage);
-        Assert.Equal("Typing.C.Attention.g.cs", Assert.Single(run.Sources).HintName);
+        Assert.Equal("Typing.C.Attention.g.cs", Assert.Single(run.KernelSources).HintName);
     }
 
     /// <summary>Every prefix of the full usage, each in a fresh driver: text as it is being typed.</summary>
@@ -77,7 +77,8 @@ public sealed class RobustnessTests
             driver = driver.RunGenerators(compilation);
             AssertNoCrash(driver, prefix);
         }
-        Assert.Single(driver.GetRunResult().GeneratedTrees);
+        // The finished class's CPU kernel and GPU kernel files.
+        Assert.Equal(2, driver.GetRunResult().GeneratedTrees.Length);
     }
 
     /// <summary>The full usage with any one character deleted: unbalanced parentheses, broken names, lost operators.</summary>

@@ -1,0 +1,30 @@
+namespace KernelGen.Gpu;
+
+/// <summary>The run-time sizes every generated GPU kernel receives, packed into one kernel argument.</summary>
+public readonly struct AttentionGpuParameters
+{
+    /// <summary>Packs the sizes of one call.</summary>
+    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits)
+    {
+        Batch = batch;
+        QueryLength = queryLength;
+        KeyLength = keyLength;
+        QueryTiles = queryTiles;
+        KeySplits = keySplits;
+    }
+
+    /// <summary>Sequences in the batch.</summary>
+    public readonly int Batch;
+
+    /// <summary>Query (and output) rows per head.</summary>
+    public readonly int QueryLength;
+
+    /// <summary>Key (and value) rows per head.</summary>
+    public readonly int KeyLength;
+
+    /// <summary>Groups per (batch, head): query rows in groups of the kernel's rows per group, rounded up.</summary>
+    public readonly int QueryTiles;
+
+    /// <summary>Groups per query tile, each over its share of the keys (split-KV); 1 when the keys are not split.</summary>
+    public readonly int KeySplits;
+}

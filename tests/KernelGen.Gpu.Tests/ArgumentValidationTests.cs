@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using KernelGen.Gpu.Tests.Kernels;
+using Xunit;
+
+namespace KernelGen.Gpu.Tests;
+
+/// <summary>
+/// Bad calls to the GPU entry points throw the CPU path's <see cref="ArgumentException"/> (same parameter, same
+/// message) before anything is launched or copied: the output, filled with a sentinel, comes back untouched.
+/// </summary>
+[Collection(CpuAcceleratorCollection.Name)]
+public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
+{
+    private const float Sentinel = 123f;
+    private const int Batch = 2, QueryLength = 5, KeyLength = 7;
+
+    /// <summary>A bad call: what it changes from a valid one, and the parameter the exception must name.</summary>
+    private sealed record BadCall(string ExpectedParam, int QDelta = 0, int KDelta = 0, int VDelta = 0, int OutputDelta = 0,
+        int Batch = Batch, int QueryLength = QueryLength, int KeyLength = KeyLength);
+
+    private static readonly Dictionary<string, BadCall> BadCalls = new()
+    {
+        ["q one short"] = new("q", QDelta: -1),
+        ["k one long"] = new("k", KDelta: 1),
+        ["v a row short"] = new("v", VDelta: -64),
+        ["output one short"] = new("output", OutputDelta: -1),
+        ["batch 0"] = new("batch", Batch: 0),
+        ["batch larger than the spans"] = new("q", Batch: Batch + 1),
+        ["queryLength -2"] = new("queryLength", QueryLength: -2),
+        ["keyLength 0"] = new("keyLength", KeyLength: 0),
+        // q and output sized for KeyLength + 1 = 8 queries, so only the causal rule is broken.
+        ["queryLength > keyLength under Causal"] = new("queryLength", QDelta: Batch * 8 * 3 * 64, OutputDelta: Batch * 8 * 3 * 64, QueryLength: KeyLength + 1),
+    };
+
+    public static IEnumerable<object[]> Cases() => BadCalls.Keys.Select(name => new object[] { name });
+
+    // Softmax64GqaCausal: 8 query heads, 2 key/value heads of 64 floats.
+    private static (float[] Q, float[] K, float[] V, float[] Output) Tensors(BadCall call) => (
+        new float[Batch * 8 * QueryLength * 64 + call.QDelta],
+        new float[Batch * 2 * KeyLength * 64 + call.KDelta],
+        new float[Batch * 2 * KeyLength * 64 + call.VDelta],
+        Enumerable.Repeat(Sentinel, Batch * 8 * QueryLength * 64 + call.OutputDelta).ToArray());
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void HostSpansThrowTheCpuPathsExceptionAndLeaveOutputUntouched(string name)
+    {
+        BadCall call = BadCalls[name];
+        (float[] q, float[] k, float[] v, float[] output) = Tensors(call);
+
+        var gpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(
+            fixture.Device.Accelerator, q, k, v, output, call.Batch, call.QueryLength, call.KeyLength));
+        var cpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Forward(
+            q, k, v, output, call.Batch, call.QueryLength, call.KeyLength));
+
+        Assert.Equal(call.ExpectedParam, gpu.ParamName);
+        Assert.Equal(cpu.GetType(), gpu.GetType());
+        Assert.Equal(cpu.Message, gpu.Message);
+        Assert.All(output, x => Assert.Equal(Sentinel, x));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ViewsThrowBeforeLaunchingAndLeaveOutputUntouched(string name)
+    {
+        BadCall call = BadCalls[name];
+        (float[] q, float[] k, float[] v, float[] output) = Tensors(call);
+        Accelerator accelerator = fixture.Device.Accelerator;
+        using var qBuffer = accelerator.Allocate1D(q);
+        using var kBuffer = accelerator.Allocate1D(k);
+        using var vBuffer = accelerator.Allocate1D(v);
+        using var outputBuffer = accelerator.Allocate1D(output);
+
+        var thrown = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
+            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength));
+
+        Assert.Equal(call.ExpectedParam, thrown.ParamName);
+        accelerator.Synchronize();
+        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public void LogSumExpOfTheWrongLengthThrows(int delta)
+    {
+        (float[] q, float[] k, float[] v, float[] output) = Tensors(new BadCall(""));
+        Accelerator accelerator = fixture.Device.Accelerator;
+        using var qBuffer = accelerator.Allocate1D(q);
+        using var kBuffer = accelerator.Allocate1D(k);
+        using var vBuffer = accelerator.Allocate1D(v);
+        using var outputBuffer = accelerator.Allocate1D(output);
+        using var logSumExp = accelerator.Allocate1D<float>(Batch * 8 * QueryLength + delta);
+
+        var thrown = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
+            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, logSumExp.View, Batch, QueryLength, KeyLength));
+
+        Assert.Equal("logSumExp", thrown.ParamName);
+        Assert.Contains($"= {Batch * 8 * QueryLength} floats, but holds {Batch * 8 * QueryLength + delta}", thrown.Message, StringComparison.Ordinal);
+        accelerator.Synchronize();
+        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# On the GPU machine, in one call (it has CUDA and PyTorch, no .NET):
+#   bash tests/gpu/run.sh          with app.tar.xz from build.sh carried beside this script
+# Unpacks the self-contained benchmark, runs it on the GPU the chooser finds, and compares with PyTorch SDPA;
+# the table lands in $OUT/results.md, the logs beside it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$here/out}
+app=/tmp/kernelgen-gpubench
+data=/tmp/kernelgen-gpubench-data
+mkdir -p "$out" "$app" "$data"
+tar -xJf "$here/app.tar.xz" -C "$app"
+nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv > "$out/gpu.txt" 2>&1 || true
+"$app/KernelGen.GpuBench" --data "$data" "$@" 2>&1 | tee "$out/kernelgen.log"
+PYTHONUNBUFFERED=1 python3 "$here/compare.py" "$data" "$out/results.md" 2>&1 | tee "$out/compare.log"
+cat "$out/results.md"
