@@ -37,46 +37,38 @@ internal static class KernelFileEmitter
 
             """);
 
-        var scopes = new System.Collections.Generic.List<IDisposable>();
-        if (spec.Namespace is not null)
-            scopes.Add(writer.Block($"namespace {Literals.DottedName(spec.Namespace)}"));
-        foreach (ContainingType type in spec.ContainingTypes)
-            scopes.Add(writer.Block($"partial {type.Keyword} {Literals.Identifier(type.Name)}"));
-        string className = Literals.Identifier(spec.ClassName);
-        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {className}" : $"partial class {className}"));
-
-        WriteForwardMethods(writer, spec);
-        writer.BlankLine();
-        using (writer.Block("""
-            /// <summary>This class's configuration as a run-time descriptor: <see cref="AttentionKernels"/> lists it and dispatches to it.</summary>
-            public sealed class Kernel : IAttentionKernel
-            """))
+        using (ClassScope.Open(writer, spec))
         {
-            WriteDescriptor(writer, spec);
+            WriteForwardMethods(writer, spec);
             writer.BlankLine();
-            MaskEmitter.Emit(writer, spec);
-            writer.BlankLine();
-            switch (spec.Kind, spec.Algorithm)
+            using (writer.Block("""
+                /// <summary>This class's configuration as a run-time descriptor: <see cref="AttentionKernels"/> lists it and dispatches to it.</summary>
+                public sealed class Kernel : IAttentionKernel
+                """))
             {
-                case (AttentionKind.Softmax, AttentionAlgorithm.Flash):
-                    // Vector paths first; the scalar tile loop is the fallback.
-                    VectorFlashEmitter.EmitDispatch(writer, spec);
-                    WriteScalarPath(writer, spec, "RunScalar", FlashSoftmaxEmitter.Emit);
-                    break;
-                case (AttentionKind.Linear, AttentionAlgorithm.Auto):
-                    ChunkedLinearEmitter.Emit(writer, spec);
-                    break;
-                case (AttentionKind.Softmax, _):
-                    WriteScalarPath(writer, spec, "Run", MaterializedSoftmaxEmitter.Emit);
-                    break;
-                default:
-                    WriteScalarPath(writer, spec, "Run", MaterializedLinearEmitter.Emit);
-                    break;
+                WriteDescriptor(writer, spec);
+                writer.BlankLine();
+                MaskEmitter.Emit(writer, spec);
+                writer.BlankLine();
+                switch (spec.Kind, spec.Algorithm)
+                {
+                    case (AttentionKind.Softmax, AttentionAlgorithm.Flash):
+                        // Vector paths first; the scalar tile loop is the fallback.
+                        VectorFlashEmitter.EmitDispatch(writer, spec);
+                        WriteScalarPath(writer, spec, "RunScalar", FlashSoftmaxEmitter.Emit);
+                        break;
+                    case (AttentionKind.Linear, AttentionAlgorithm.Auto):
+                        ChunkedLinearEmitter.Emit(writer, spec);
+                        break;
+                    case (AttentionKind.Softmax, _):
+                        WriteScalarPath(writer, spec, "Run", MaterializedSoftmaxEmitter.Emit);
+                        break;
+                    default:
+                        WriteScalarPath(writer, spec, "Run", MaterializedLinearEmitter.Emit);
+                        break;
+                }
             }
         }
-
-        for (int i = scopes.Count - 1; i >= 0; i--)
-            scopes[i].Dispose();
         return writer.ToString();
     }
 

@@ -12,19 +12,7 @@ namespace KernelGen.Runtime.Tests;
 /// </summary>
 public sealed class LogSumExpTests
 {
-    public static IEnumerable<object[]> SoftmaxCases()
-    {
-        foreach (string id in KernelCatalog.AllIds.Where(id => KernelCatalog.Get(id).Config.Kind == AttentionKind.Softmax))
-        {
-            bool causal = KernelCatalog.Get(id).Config.Causal;
-            foreach (Shape shape in KernelAccuracyTests.Shapes)
-            {
-                if (causal && shape.KeyLengths is null && shape.QueryLength > shape.KeyLength)
-                    continue;
-                yield return [id, shape.Batch, shape.QueryLength, shape.KeyLength, shape.KeyLengthsText];
-            }
-        }
-    }
+    public static IEnumerable<object[]> SoftmaxCases() => KernelAccuracyTests.CasesWhere(config => config.Kind == AttentionKind.Softmax);
 
     [Theory]
     [MemberData(nameof(SoftmaxCases))]

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Emit.Gpu;
@@ -37,30 +36,22 @@ internal static class GpuFileEmitter
 
             """);
 
-        var scopes = new List<IDisposable>();
-        if (spec.Namespace is not null)
-            scopes.Add(writer.Block($"namespace {Literals.DottedName(spec.Namespace)}"));
-        foreach (ContainingType type in spec.ContainingTypes)
-            scopes.Add(writer.Block($"partial {type.Keyword} {Literals.Identifier(type.Name)}"));
-        string className = Literals.Identifier(spec.ClassName);
-        scopes.Add(writer.Block(spec.IsStatic ? $"static partial class {className}" : $"partial class {className}"));
-
-        using (writer.Block("""
-            /// <summary>This configuration on an ILGPU accelerator; the same layouts, results and argument checks as <c>Forward</c>.</summary>
-            public static class Gpu
-            """))
+        using (ClassScope.Open(writer, spec))
         {
-            WriteConstants(writer, spec, layout);
-            writer.BlankLine();
-            GpuEntryPointEmitter.Emit(writer, spec);
-            writer.BlankLine();
-            MaskEmitter.Emit(writer, spec);
-            writer.BlankLine();
-            GpuAttentionKernelEmitter.Emit(writer, spec, layout);
+            using (writer.Block("""
+                /// <summary>This configuration on an ILGPU accelerator; the same layouts, results and argument checks as <c>Forward</c>.</summary>
+                public static class Gpu
+                """))
+            {
+                WriteConstants(writer, spec, layout);
+                writer.BlankLine();
+                GpuEntryPointEmitter.Emit(writer, spec);
+                writer.BlankLine();
+                MaskEmitter.Emit(writer, spec);
+                writer.BlankLine();
+                GpuAttentionKernelEmitter.Emit(writer, spec, layout);
+            }
         }
-
-        for (int i = scopes.Count - 1; i >= 0; i--)
-            scopes[i].Dispose();
         return writer.ToString();
     }
 
