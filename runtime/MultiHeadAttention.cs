@@ -13,14 +13,13 @@ namespace KernelGen;
 /// invisible as keys, every token sees exactly what it would see in its sequence alone (causal and window masks count
 /// positions from its first token), and the output rows of padding tokens are zero.</para>
 /// <para>A layer keeps its scratch buffers between calls, so calls allocate nothing once the largest batch has been
-/// seen; for the same reason one layer must not run two calls at once.</para>
+/// seen; for the same reason one layer must not run two calls at once. Its projections are packed once, for the
+/// <see cref="AttentionCpu.Path"/> current when it is built (see <see cref="PackedWeights"/>).</para>
 /// </remarks>
 public sealed class MultiHeadAttention
 {
-    private readonly float[] _inputWeight; // Q, K and V projections side by side: [modelDim, queryWidth + 2 keyWidth]
-    private readonly float[] _inputBias;
-    private readonly float[] _outputWeight;
-    private readonly float[] _outputBias;
+    private readonly PackedWeights _input; // Q, K and V projections side by side: [modelDim, queryWidth + 2 keyWidth]
+    private readonly PackedWeights _output;
     private readonly int _queryWidth, _keyWidth;
     private float[] _projected = [], _queries = [], _keys = [], _values = [], _attended = [];
 
@@ -42,17 +41,17 @@ public sealed class MultiHeadAttention
         _queryWidth = config.Heads * config.HeadDim;
         _keyWidth = config.ResolvedKvHeads * config.HeadDim;
         int width = _queryWidth + 2 * _keyWidth;
-        _inputWeight = new float[modelDim * width];
+        var inputWeight = new float[modelDim * width];
         for (int row = 0; row < modelDim; row++)
         {
-            Span<float> target = _inputWeight.AsSpan(row * width, width);
+            Span<float> target = inputWeight.AsSpan(row * width, width);
             projections.QueryWeight.AsSpan(row * _queryWidth, _queryWidth).CopyTo(target);
             projections.KeyWeight.AsSpan(row * _keyWidth, _keyWidth).CopyTo(target[_queryWidth..]);
             projections.ValueWeight.AsSpan(row * _keyWidth, _keyWidth).CopyTo(target[(_queryWidth + _keyWidth)..]);
         }
-        _inputBias = [.. projections.QueryBias, .. projections.KeyBias, .. projections.ValueBias];
-        _outputWeight = (float[])projections.OutputWeight.Clone();
-        _outputBias = (float[])projections.OutputBias.Clone();
+        // Packed once here, not on every call: packing B is most of a projection's cost for a short sentence.
+        _input = PackedWeights.Create(inputWeight, modelDim, width, [.. projections.QueryBias, .. projections.KeyBias, .. projections.ValueBias]);
+        _output = PackedWeights.Create(projections.OutputWeight, _queryWidth, modelDim, projections.OutputBias);
     }
 
     /// <summary>The attention kernel between the projections.</summary>
@@ -93,7 +92,7 @@ public sealed class MultiHeadAttention
 
         Span<float> concatenated = queries; // the queries are spent once the kernel has run
         HeadLayout.FromHeads(attended, concatenated, batch, sequenceLength, Config.Heads, Config.HeadDim, sequenceLengths);
-        MatrixMultiply.Multiply(concatenated, _outputWeight, output, rows, _queryWidth, ModelDim, _outputBias);
+        MatrixMultiply.Multiply(concatenated, _output, output, rows);
         if (sequenceLengths.IsEmpty)
             return;
         for (int b = 0; b < batch; b++)
@@ -134,7 +133,7 @@ public sealed class MultiHeadAttention
         int rows = batch * sequenceLength, width = _queryWidth + 2 * _keyWidth;
         Grow(ref _projected, rows * width);
         Span<float> projected = _projected.AsSpan(0, rows * width);
-        MatrixMultiply.Multiply(input, _inputWeight, projected, rows, ModelDim, width, _inputBias);
+        MatrixMultiply.Multiply(input, _input, projected, rows);
 
         AttentionConfig config = Config;
         int d = config.HeadDim, kvHeads = config.ResolvedKvHeads;

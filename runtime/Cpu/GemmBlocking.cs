@@ -27,8 +27,15 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
     /// </summary>
     public const int BlockRows = 32 * SliverRows;
 
-    /// <summary>Columns per block (4 Vector512 panels): small enough that short inputs still split across threads.</summary>
+    /// <summary>
+    /// Columns per block when A is short (4 Vector512 panels), so that its few row blocks still split across threads.
+    /// With at least <see cref="RowBlocksForWholeWidth"/> row blocks there is enough to share by rows alone, and a block
+    /// spans every panel: its A rows are then packed once per depth slice rather than once per 256 columns.
+    /// </summary>
     public const int BlockColumns = 256;
+
+    /// <summary>Row blocks from which a block spans the whole width of C (see <see cref="BlockColumns"/>).</summary>
+    public const int RowBlocksForWholeWidth = 8;
 
     private static int PanelWidth => GemmMicroKernel<TWidth, TVector>.Columns;
 
@@ -62,13 +69,13 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
     {
         var call = new GemmCall { A = a, C = c, M = m, K = k, N = n, PackedB = packedB, Panels = Panels(n) };
         call.RowBlocks = (m + BlockRows - 1) / BlockRows;
-        int columnBlocks = (call.Panels + PanelsPerBlock - 1) / PanelsPerBlock;
+        // Which thread computes a column never changes its sums, so this choice keeps results bitwise identical.
+        call.PanelsPerBlock = call.RowBlocks >= RowBlocksForWholeWidth ? call.Panels : Math.Max(1, BlockColumns / PanelWidth);
+        int columnBlocks = (call.Panels + call.PanelsPerBlock - 1) / call.PanelsPerBlock;
         AttentionWorkers.Run(&MultiplyBlock, &call, call.RowBlocks * columnBlocks);
     }
 
     private static int Panels(int n) => (n + PanelWidth - 1) / PanelWidth;
-
-    private static int PanelsPerBlock => Math.Max(1, BlockColumns / PanelWidth);
 
     /// <summary>Copies B's columns of panel <paramref name="panel"/> into k rows of the panel width, zero-padded past n.</summary>
     private static void PackPanel(void* state, int panel)
@@ -89,7 +96,7 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
         int width = PanelWidth;
         int firstRow = item % call.RowBlocks * BlockRows, rows = Math.Min(BlockRows, call.M - firstRow);
         int slivers = (rows + SliverRows - 1) / SliverRows;
-        int firstPanel = item / call.RowBlocks * PanelsPerBlock, endPanel = Math.Min(call.Panels, firstPanel + PanelsPerBlock);
+        int firstPanel = item / call.RowBlocks * call.PanelsPerBlock, endPanel = Math.Min(call.Panels, firstPanel + call.PanelsPerBlock);
         float* packedA = GemmScratch.PackedA((long)slivers * SliverRows * DepthSlice);
         float* edgeTile = stackalloc float[SliverRows * 4 * 16];
         float* paddedBias = call.PaddedBias(width);

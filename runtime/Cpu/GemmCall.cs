@@ -9,7 +9,7 @@ internal unsafe struct GemmCall
     public float* PackedB;
 
     public int M, K, N;
-    public int Panels, RowBlocks;
+    public int Panels, RowBlocks, PanelsPerBlock;
 
     /// <summary>Where the padded bias starts in <see cref="PackedB"/>.</summary>
     public readonly float* PaddedBias(int panelWidth) => PackedB + (long)Panels * panelWidth * K;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 
 namespace KernelGen.MiniLM;
 
@@ -19,7 +20,8 @@ public sealed class MiniLMEncoder
     private const int Hidden = MiniLMWeights.Hidden, Intermediate = MiniLMWeights.Intermediate;
     private readonly MiniLMWeights _weights;
     private readonly MultiHeadAttention[] _attention;
-    private float[] _scratch = [], _intermediate = [];
+    private readonly PackedWeights[] _feedForwardIn, _feedForwardOut;
+    private float[] _hidden = [], _scratch = [], _intermediate = [];
 
     /// <summary>An encoder over <paramref name="weights"/> whose attention runs <paramref name="kernel"/>.</summary>
     /// <param name="weights">The model's weights.</param>
@@ -30,6 +32,8 @@ public sealed class MiniLMEncoder
         ArgumentNullException.ThrowIfNull(kernel);
         _weights = weights;
         _attention = weights.Layers.Select(layer => new MultiHeadAttention(kernel, Hidden, layer.Attention)).ToArray();
+        _feedForwardIn = weights.Layers.Select(layer => PackedWeights.Create(layer.IntermediateWeight, Hidden, Intermediate, layer.IntermediateBias)).ToArray();
+        _feedForwardOut = weights.Layers.Select(layer => PackedWeights.Create(layer.OutputWeight, Intermediate, Hidden, layer.OutputBias)).ToArray();
     }
 
     /// <summary>Each layer's self-attention, first to last.</summary>
@@ -51,11 +55,11 @@ public sealed class MiniLMEncoder
         if (tokens.SequenceLength > MiniLMWeights.MaxPositions)
             throw new ArgumentException($"The model takes at most {MiniLMWeights.MaxPositions} tokens per sequence.", nameof(tokens));
 
-        if (_scratch.Length < rows * Hidden)
-            _scratch = new float[rows * Hidden];
+        if (_hidden.Length < rows * Hidden)
+            (_hidden, _scratch) = (new float[rows * Hidden], new float[rows * Hidden]);
         if (_intermediate.Length < rows * Intermediate)
             _intermediate = new float[rows * Intermediate];
-        Span<float> hidden = output, scratch = _scratch.AsSpan(0, rows * Hidden), intermediate = _intermediate.AsSpan(0, rows * Intermediate);
+        Span<float> hidden = _hidden.AsSpan(0, rows * Hidden), scratch = _scratch.AsSpan(0, rows * Hidden);
         ReadOnlySpan<int> lengths = tokens.IsPadded ? tokens.Lengths : default;
 
         Embed(tokens, scratch);
@@ -64,17 +68,48 @@ public sealed class MiniLMEncoder
         {
             EncoderLayerWeights layer = _weights.Layers[n];
             _attention[n].Forward(hidden, scratch, tokens.Batch, tokens.SequenceLength, lengths);
-            TransformerMath.AddInPlace(scratch, hidden);
-            TransformerMath.LayerNorm(scratch, hidden, Hidden, layer.AttentionNormScale, layer.AttentionNormShift);
+            AddAndNormalize(rows, layer.AttentionNormScale, layer.AttentionNormShift);
 
-            MatrixMultiply.Multiply(hidden, layer.IntermediateWeight, intermediate, rows, Hidden, Intermediate, layer.IntermediateBias);
-            TransformerMath.Gelu(intermediate);
-            MatrixMultiply.Multiply(intermediate, layer.OutputWeight, scratch, rows, Intermediate, Hidden, layer.OutputBias);
-            TransformerMath.AddInPlace(scratch, hidden);
-            TransformerMath.LayerNorm(scratch, hidden, Hidden, layer.OutputNormScale, layer.OutputNormShift);
+            MatrixMultiply.Multiply(hidden, _feedForwardIn[n], _intermediate.AsSpan(0, rows * Intermediate), rows);
+            float[] intermediate = _intermediate;
+            ForRowRanges(rows, (first, count) => TransformerMath.Gelu(intermediate.AsSpan(first * Intermediate, count * Intermediate)));
+            MatrixMultiply.Multiply(_intermediate.AsSpan(0, rows * Intermediate), _feedForwardOut[n], scratch, rows);
+            AddAndNormalize(rows, layer.OutputNormScale, layer.OutputNormShift);
         }
+        hidden.CopyTo(output);
         for (int b = 0; b < tokens.Batch; b++)
-            hidden.Slice((b * tokens.SequenceLength + tokens.Lengths[b]) * Hidden, (tokens.SequenceLength - tokens.Lengths[b]) * Hidden).Clear();
+            output.Slice((b * tokens.SequenceLength + tokens.Lengths[b]) * Hidden, (tokens.SequenceLength - tokens.Lengths[b]) * Hidden).Clear();
+    }
+
+    /// <summary>hidden = LayerNorm(scratch + hidden), the residual step after each sublayer, rows shared across threads.</summary>
+    private void AddAndNormalize(int rows, float[] scale, float[] shift)
+    {
+        float[] hidden = _hidden, scratch = _scratch;
+        ForRowRanges(rows, (first, count) =>
+        {
+            Span<float> sum = scratch.AsSpan(first * Hidden, count * Hidden);
+            TransformerMath.AddInPlace(sum, hidden.AsSpan(first * Hidden, count * Hidden));
+            TransformerMath.LayerNorm(sum, hidden.AsSpan(first * Hidden, count * Hidden), Hidden, scale, shift);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="range"/>(first row, row count) over <paramref name="rows"/> rows split into one range per
+    /// thread (<see cref="AttentionParallelism.MaxDegreeOfParallelism"/>). Each row is computed alone, so the split
+    /// never changes a bit of the result.
+    /// </summary>
+    private static void ForRowRanges(int rows, Action<int, int> range)
+    {
+        const int MinRowsPerThread = 64; // below this, starting threads costs more than the rows
+        int threads = Math.Clamp(rows / MinRowsPerThread, 1, AttentionParallelism.MaxDegreeOfParallelism);
+        if (threads == 1)
+        {
+            range(0, rows);
+            return;
+        }
+        int perThread = (rows + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => range(t * perThread, Math.Min(rows, (t + 1) * perThread) - t * perThread));
     }
 
     /// <summary>All layers, into a new array.</summary>

@@ -27,6 +27,7 @@ public sealed class MatrixMultiplyTests
         { 13, 300, 70 }, // three slices, the last partial
         { 193, 130, 33 }, // one row past a 192-row block
         { 5, 10, 257 },  // one column past a 256-column block
+        { 1537, 20, 300 }, // 9 row blocks: one block spans all 5 panels of C (RowBlocksForWholeWidth), last block 1 row
     };
 
     public static IEnumerable<object[]> PathsAndShapes()
@@ -131,6 +132,29 @@ public sealed class MatrixMultiplyTests
         foreach (int threads in new[] { 2, 3 })
             Assert.True(one.AsSpan().SequenceEqual(Run(threads)), $"{threads} threads differ from 1 thread");
     }
+
+    /// <summary>
+    /// Whether a block spans one 256-column band or the whole width (from 8 row blocks on) decides only which thread
+    /// computes a column: 8 row blocks and 7, 1 thread and 2, give the same sums for the rows they share.
+    /// </summary>
+    [Fact]
+    public void Whole_width_blocks_give_the_same_bits_as_column_bands()
+    {
+        const int k = 150, n = 300, wide = 8 * GemmRowsPerBlock, narrow = 7 * GemmRowsPerBlock;
+        var (a, b, bias) = Inputs(wide, k, n, withBias: true, seed: 11);
+        float[] Run(int m, int threads) => CpuPathAndThreadTests.WithThreads(threads, () =>
+        {
+            var c = new float[m * n];
+            MatrixMultiply.Multiply(a.AsSpan(0, m * k), b, c, m, k, n, bias);
+            return c;
+        });
+        float[] wholeWidth = Run(wide, 2), bands = Run(narrow, 1);
+        Assert.True(wholeWidth.AsSpan(0, narrow * n).SequenceEqual(bands), "whole-width blocks differ from 256-column bands");
+        Assert.True(wholeWidth.AsSpan().SequenceEqual(Run(wide, 1)), "2 threads differ from 1 thread");
+    }
+
+    /// <summary>Rows per GEMM block (GemmBlocking.BlockRows: 32 slivers of 6 rows).</summary>
+    private const int GemmRowsPerBlock = 192;
 
     /// <summary>As for the kernels: the quietest of 20 single-call windows, process-wide, after warm-up, must allocate 0 bytes.</summary>
     [Theory]
