@@ -7,8 +7,8 @@ namespace KernelGen;
 /// The Goto/BLIS loop nest around <see cref="GemmMicroKernel{TWidth, TVector}"/> for one vector width. B is packed
 /// once per call into column panels (one phase of pieces); C is then cut into blocks of <see cref="BlockRows"/> rows ×
 /// <see cref="BlockColumns"/> columns (the second phase), each computed by one thread: for each depth slice of
-/// <see cref="DepthSlice"/> it packs its A rows into slivers (L2-resident), then runs the micro-kernel over every
-/// (panel, sliver) with the panel's slice (L1-resident) outermost. The cut is fixed, never derived from the thread
+/// <see cref="DepthSlice"/> it runs the micro-kernel over every (panel, sliver of 6 A rows, read in place) with the
+/// panel's slice (L1-resident) outermost. The cut is fixed, never derived from the thread
 /// count, and every C element is summed over p in the same order (slice by slice, one multiply-add per p), so the
 /// result is bitwise identical for any number of threads.
 /// </summary>
@@ -23,7 +23,7 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
 
     /// <summary>
     /// Rows per block: 32 slivers, so each panel slice brought into L1 feeds 32 tiles (B is re-read from L3 once per
-    /// block when k is large); the packed A block is 96 KiB, well inside L2.
+    /// block when k is large); the block's slice of A is 96 KiB, well inside L2.
     /// </summary>
     public const int BlockRows = 32 * SliverRows;
 
@@ -97,15 +97,19 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
         int firstRow = item % call.RowBlocks * BlockRows, rows = Math.Min(BlockRows, call.M - firstRow);
         int slivers = (rows + SliverRows - 1) / SliverRows;
         int firstPanel = item / call.RowBlocks * call.PanelsPerBlock, endPanel = Math.Min(call.Panels, firstPanel + call.PanelsPerBlock);
-        float* packedA = GemmScratch.PackedA((long)slivers * SliverRows * DepthSlice);
         float* edgeTile = stackalloc float[SliverRows * 4 * 16];
+        // A's rows are read where they lie; only a last sliver with fewer than SliverRows rows is copied, zero-padded,
+        // so that the kernel never reads past A.
+        float* edgeRows = stackalloc float[SliverRows * DepthSlice];
+        int lastSliverRows = rows - (slivers - 1) * SliverRows;
         float* paddedBias = call.PaddedBias(width);
 
         // k = 0 still takes one (empty) slice, so that C receives the bias.
         for (int p0 = 0; p0 == 0 || p0 < call.K; p0 += DepthSlice)
         {
             int depth = Math.Min(DepthSlice, call.K - p0);
-            PackSlivers(ref call, firstRow, rows, p0, depth, packedA);
+            if (lastSliverRows < SliverRows)
+                CopyEdgeRows(ref call, firstRow + (slivers - 1) * SliverRows, lastSliverRows, p0, depth, edgeRows);
             for (int panel = firstPanel; panel < endPanel; panel++)
             {
                 float* panelSlice = call.PackedB + (long)panel * width * call.K + (long)p0 * width;
@@ -114,18 +118,20 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
                 for (int s = 0; s < slivers; s++)
                 {
                     int row = firstRow + s * SliverRows, tileRows = Math.Min(SliverRows, call.M - row);
-                    float* sliver = packedA + (long)s * SliverRows * depth;
+                    bool wholeSliver = tileRows == SliverRows;
+                    float* sliver = wholeSliver ? call.A + (long)row * call.K + p0 : edgeRows;
+                    nint stride = wholeSliver ? call.K : DepthSlice;
                     float* tile = call.C + (long)row * call.N + firstColumn;
-                    if (tileRows == SliverRows && columns == width)
+                    if (wholeSliver && columns == width)
                     {
-                        GemmMicroKernel<TWidth, TVector>.Update(sliver, panelSlice, depth, tile, call.N, initial);
+                        GemmMicroKernel<TWidth, TVector>.Update(sliver, stride, panelSlice, depth, tile, call.N, initial);
                     }
                     else
                     {
                         // An edge tile runs the same kernel on a full-size copy, so its elements get the same sums.
                         if (initial == null)
                             CopyTile(tile, call.N, edgeTile, width, tileRows, columns);
-                        GemmMicroKernel<TWidth, TVector>.Update(sliver, panelSlice, depth, edgeTile, width, initial);
+                        GemmMicroKernel<TWidth, TVector>.Update(sliver, stride, panelSlice, depth, edgeTile, width, initial);
                         CopyTile(edgeTile, width, tile, call.N, tileRows, columns);
                     }
                 }
@@ -133,25 +139,16 @@ internal static unsafe class GemmBlocking<TWidth, TVector>
         }
     }
 
-    /// <summary>A[firstRow…, p0…p0+depth) into slivers of <see cref="SliverRows"/> rows, p-major, zero rows past m.</summary>
-    private static void PackSlivers(ref GemmCall call, int firstRow, int rows, int p0, int depth, float* target)
+    /// <summary>A's rows firstRow … firstRow + rows − 1, columns p0 … p0 + depth − 1, into SliverRows rows of DepthSlice floats, zero below.</summary>
+    private static void CopyEdgeRows(ref GemmCall call, int firstRow, int rows, int p0, int depth, float* target)
     {
-        int slivers = (rows + SliverRows - 1) / SliverRows;
-        for (int s = 0; s < slivers; s++, target += SliverRows * depth)
+        for (int r = 0; r < SliverRows; r++)
         {
-            for (int r = 0; r < SliverRows; r++)
-            {
-                int row = s * SliverRows + r;
-                if (row >= rows)
-                {
-                    for (int p = 0; p < depth; p++)
-                        target[p * SliverRows + r] = 0;
-                    continue;
-                }
-                float* source = call.A + (long)(firstRow + row) * call.K + p0;
-                for (int p = 0; p < depth; p++)
-                    target[p * SliverRows + r] = source[p];
-            }
+            var row = new Span<float>(target + r * DepthSlice, DepthSlice);
+            if (r < rows)
+                new ReadOnlySpan<float>(call.A + (long)(firstRow + r) * call.K + p0, depth).CopyTo(row);
+            else
+                row.Clear();
         }
     }
 

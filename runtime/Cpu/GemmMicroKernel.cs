@@ -4,7 +4,8 @@ namespace KernelGen;
 
 /// <summary>
 /// The register block of <see cref="MatrixMultiply"/>: a tile of <see cref="Rows"/> rows × 4 vectors of C kept in
-/// 24 registers while the packed A sliver and B panel stream past, one rank-1 update per step of the depth. Written
+/// 24 registers while <see cref="Rows"/> rows of A (read in place) and a packed B panel stream past, one rank-1 update
+/// per step of the depth. Written
 /// once over <see cref="ISimdWidth{TVector}"/>; 24 accumulators + 4 B vectors + 1 broadcast fit the 32 vector
 /// registers of AVX-512 (on AVX2-only hardware, with 16, some accumulators spill).
 /// </summary>
@@ -21,11 +22,11 @@ internal static unsafe class GemmMicroKernel<TWidth, TVector>
     /// <summary>
     /// C tile = start + Σₚ A[·, p] ⊗ B[p, ·] over p &lt; <paramref name="depth"/>, summed in order of p with one
     /// multiply-add per step, where start is the row vector <paramref name="initial"/> (bias or zeros) in every row
-    /// when it is not null, else the tile's current contents. <paramref name="a"/> holds the sliver p-major
-    /// (<see cref="Rows"/> floats per p), <paramref name="b"/> the panel p-major (<see cref="Columns"/> floats per p).
+    /// when it is not null, else the tile's current contents. Row r of A starts at <paramref name="a"/> + r ·
+    /// <paramref name="aStride"/>; <paramref name="b"/> holds the panel p-major (<see cref="Columns"/> floats per p).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Update(float* a, float* b, int depth, float* c, nint cStride, float* initial)
+    public static void Update(float* a, nint aStride, float* b, int depth, float* c, nint cStride, float* initial)
     {
         nint w = TWidth.Count;
         TVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
@@ -49,22 +50,23 @@ internal static unsafe class GemmMicroKernel<TWidth, TVector>
             c50 = TWidth.Load(ref r5, 0); c51 = TWidth.Load(ref r5, w); c52 = TWidth.Load(ref r5, 2 * w); c53 = TWidth.Load(ref r5, 3 * w);
         }
 
-        for (int p = 0; p < depth; p++)
+        // One base pointer per row and a shared index: every broadcast is [row + 4·p], with no per-row increment.
+        float* a0 = a, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride, a4 = a3 + aStride, a5 = a4 + aStride;
+        for (nint p = 0; p < depth; p++)
         {
             TVector b0 = TWidth.Load(ref *b, 0), b1 = TWidth.Load(ref *b, w), b2 = TWidth.Load(ref *b, 2 * w), b3 = TWidth.Load(ref *b, 3 * w);
-            TVector x = TWidth.Broadcast(a[0]);
+            TVector x = TWidth.Broadcast(a0[p]);
             c00 = TWidth.MultiplyAdd(x, b0, c00); c01 = TWidth.MultiplyAdd(x, b1, c01); c02 = TWidth.MultiplyAdd(x, b2, c02); c03 = TWidth.MultiplyAdd(x, b3, c03);
-            x = TWidth.Broadcast(a[1]);
+            x = TWidth.Broadcast(a1[p]);
             c10 = TWidth.MultiplyAdd(x, b0, c10); c11 = TWidth.MultiplyAdd(x, b1, c11); c12 = TWidth.MultiplyAdd(x, b2, c12); c13 = TWidth.MultiplyAdd(x, b3, c13);
-            x = TWidth.Broadcast(a[2]);
+            x = TWidth.Broadcast(a2[p]);
             c20 = TWidth.MultiplyAdd(x, b0, c20); c21 = TWidth.MultiplyAdd(x, b1, c21); c22 = TWidth.MultiplyAdd(x, b2, c22); c23 = TWidth.MultiplyAdd(x, b3, c23);
-            x = TWidth.Broadcast(a[3]);
+            x = TWidth.Broadcast(a3[p]);
             c30 = TWidth.MultiplyAdd(x, b0, c30); c31 = TWidth.MultiplyAdd(x, b1, c31); c32 = TWidth.MultiplyAdd(x, b2, c32); c33 = TWidth.MultiplyAdd(x, b3, c33);
-            x = TWidth.Broadcast(a[4]);
+            x = TWidth.Broadcast(a4[p]);
             c40 = TWidth.MultiplyAdd(x, b0, c40); c41 = TWidth.MultiplyAdd(x, b1, c41); c42 = TWidth.MultiplyAdd(x, b2, c42); c43 = TWidth.MultiplyAdd(x, b3, c43);
-            x = TWidth.Broadcast(a[5]);
+            x = TWidth.Broadcast(a5[p]);
             c50 = TWidth.MultiplyAdd(x, b0, c50); c51 = TWidth.MultiplyAdd(x, b1, c51); c52 = TWidth.MultiplyAdd(x, b2, c52); c53 = TWidth.MultiplyAdd(x, b3, c53);
-            a += Rows;
             b += 4 * w;
         }
 

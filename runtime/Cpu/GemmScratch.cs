@@ -12,15 +12,11 @@ internal static unsafe class GemmScratch
 {
     private const int AlignmentFloats = 16;
 
-    // The calling thread's packed B (read by every worker during its call) and each thread's packed A block.
+    // The calling thread's packed B, read by every worker during its call.
     [ThreadStatic] private static float[]? t_packedB;
-    [ThreadStatic] private static float[]? t_packedA;
 
     /// <summary>At least <paramref name="floats"/> floats for the packed B of a call made on this thread.</summary>
     public static float* PackedB(long floats) => Aligned(ref t_packedB, floats);
-
-    /// <summary>At least <paramref name="floats"/> floats for the A block this thread is packing.</summary>
-    public static float* PackedA(long floats) => Aligned(ref t_packedA, floats);
 
     private static float* Aligned(ref float[]? buffer, long floats)
     {
