@@ -41,14 +41,7 @@ public sealed class OrtMatMulPeer : IDisposable
             Graph = graph,
             OpsetImport = { new OperatorSetIdProto { Domain = "", Version = 23 } },
         };
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        _options = OrtPeer.SessionOptionsFor(threads);
         _session = new InferenceSession(model.ToByteArray(), _options);
         Output = new float[(long)c.M * c.N];
         _input = OrtValue.CreateTensorValueFromMemory(c.A, [c.M, c.K]);

@@ -184,14 +184,7 @@ public sealed class OrtPeer : IDisposable
             },
         };
 
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        _options = SessionOptionsFor(threads);
         _values.AddRange(inputs.Select(i => i.Value));
         _values.AddRange(outputs.Select(o => o.Value));
         try
@@ -228,6 +221,16 @@ public sealed class OrtPeer : IDisposable
 
     internal static AttributeProto IntAttribute(string name, long value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    /// <summary>One inference at a time on <paramref name="threads"/> intra-op threads, fully optimized, quiet: how every peer session runs.</summary>
+    internal static SessionOptions SessionOptionsFor(int threads) => new()
+    {
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+    };
 
     internal static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
     {

@@ -145,14 +145,18 @@ foreach (int threads in suite.PeakThreads)
         problems.Add($"FMA peak at {threads} thread(s): NA");
 }
 
-(double Min, double Median)? Time(CaseState state, Method method, int threads)
+// BenchmarkDotNet's min and median, in seconds, of one (benchmark class, case, method, threads); null when it has none.
+(double Min, double Median)? TimeOf(Type benchmarks, string caseName, Method method, int threads)
 {
-    BenchmarkReport? r = reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == typeof(AttentionBenchmarks)
-        && (string)r.BenchmarkCase.Parameters["Case"] == state.Case.Name
+    BenchmarkReport? r = reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == benchmarks
+        && (string)r.BenchmarkCase.Parameters["Case"] == caseName
         && (int)r.BenchmarkCase.Parameters["Threads"] == threads
         && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method.ToString());
     return r?.ResultStatistics is { } stats ? (stats.Min * 1e-9, stats.Median * 1e-9) : null;
 }
+
+(double Min, double Median)? Time(CaseState state, Method method, int threads)
+    => TimeOf(typeof(AttentionBenchmarks), state.Case.Name, method, threads);
 
 var md = new List<string>();
 md.Add($"# KernelGen benchmark results ({(quick ? "quick" : "full")} mode)");
@@ -237,15 +241,8 @@ foreach (MatMulCase c in suite.MatMuls)
 {
     foreach (int threads in c.Threads)
     {
-        (double Min, double Median)? MatMulTime(Method method)
-        {
-            BenchmarkReport? r = reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == typeof(MatMulBenchmarks)
-                && (string)r.BenchmarkCase.Parameters["Case"] == c.Name && (int)r.BenchmarkCase.Parameters["Threads"] == threads
-                && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method.ToString());
-            return r?.ResultStatistics is { } stats ? (stats.Min * 1e-9, stats.Median * 1e-9) : null;
-        }
-        var kernelGen = MatMulTime(Method.KernelGen);
-        var ort = MatMulTime(Method.OnnxRuntime);
+        var kernelGen = TimeOf(typeof(MatMulBenchmarks), c.Name, Method.KernelGen, threads);
+        var ort = TimeOf(typeof(MatMulBenchmarks), c.Name, Method.OnnxRuntime, threads);
         foreach (Method method in new[] { Method.KernelGen, Method.OnnxRuntime })
         {
             if ((method == Method.KernelGen ? kernelGen : ort) is null)

@@ -1,4 +1,3 @@
-using System;
 using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Emit.Gpu;
