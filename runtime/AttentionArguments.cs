@@ -53,6 +53,18 @@ public static class AttentionArguments
         }
     }
 
+    /// <summary>
+    /// The checks of an optional <paramref name="keyLengths"/>: empty means equal-length sequences, where causal
+    /// attention needs queryLength ≤ keyLength; otherwise one valid length per sequence (see <see cref="ValidateKeyLengths"/>).
+    /// </summary>
+    public static void ValidateKeyLengthsOrCausal(ReadOnlySpan<int> keyLengths, int batch, int queryLength, int keyLength, bool causal)
+    {
+        if (!keyLengths.IsEmpty)
+            ValidateKeyLengths(keyLengths, batch, keyLength);
+        else if (causal)
+            ValidateCausal(queryLength, keyLength);
+    }
+
     /// <summary>A log-sum-exp output holds one float per query row: batch × heads × queryLength.</summary>
     public static void ValidateLogSumExp(int logSumExpLength, int batch, int heads, int queryLength)
     {

@@ -119,15 +119,7 @@ public static class AttentionWeights
         int d = config.HeadDim, headCount = config.Heads, kvHeads = config.ResolvedKvHeads;
         // The weights need no values and write no output: q and k stand in for their sizes.
         AttentionArguments.Validate(d, headCount, kvHeads, q.Length, k.Length, k.Length, q.Length, batch, queryLength, keyLength);
-        if (keyLengths.IsEmpty)
-        {
-            if (config.Causal)
-                AttentionArguments.ValidateCausal(queryLength, keyLength);
-        }
-        else
-        {
-            AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
-        }
+        AttentionArguments.ValidateKeyLengthsOrCausal(keyLengths, batch, queryLength, keyLength, config.Causal);
         if ((uint)sequence >= (uint)batch)
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"sequence must be from 0 to batch − 1 = {batch - 1}, but is {sequence}.");
         RequireIndices(heads, headCount, nameof(heads), "Heads");

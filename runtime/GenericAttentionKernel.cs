@@ -63,10 +63,7 @@ public sealed class GenericAttentionKernel : IAttentionKernel
             throw new NotSupportedException("Linear attention has no log-sum-exp: its weights are normalized by φ(q)·Σφ(k), not by a softmax.");
         AttentionArguments.Validate(_headDim, _heads, _kvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
         AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, _heads, queryLength);
-        if (!keyLengths.IsEmpty)
-            AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
-        else if (_causal)
-            AttentionArguments.ValidateCausal(queryLength, keyLength);
+        AttentionArguments.ValidateKeyLengthsOrCausal(keyLengths, batch, queryLength, keyLength, _causal);
         Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
     }
 

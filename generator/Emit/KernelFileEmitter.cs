@@ -208,8 +208,7 @@ internal static class KernelFileEmitter
                 {
                     AttentionArguments.Validate(HeadDim, Heads, KvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
                     AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, Heads, queryLength);
-                    if (!keyLengths.IsEmpty)
-                        AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);{{(spec.Causal ? "\n    else\n        AttentionArguments.ValidateCausal(queryLength, keyLength);" : "")}}
+                    AttentionArguments.ValidateKeyLengthsOrCausal(keyLengths, batch, queryLength, keyLength, causal: {{Literals.Bool(spec.Causal)}});
                     Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
                 }
                 """

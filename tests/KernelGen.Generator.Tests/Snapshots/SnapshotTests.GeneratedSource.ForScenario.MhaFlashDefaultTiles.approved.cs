@@ -122,8 +122,7 @@ namespace Models.Attention
             {
                 AttentionArguments.Validate(HeadDim, Heads, KvHeads, q.Length, k.Length, v.Length, output.Length, batch, queryLength, keyLength);
                 AttentionArguments.ValidateLogSumExp(logSumExp.Length, batch, Heads, queryLength);
-                if (!keyLengths.IsEmpty)
-                    AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
+                AttentionArguments.ValidateKeyLengthsOrCausal(keyLengths, batch, queryLength, keyLength, causal: false);
                 Run(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
             }
 
