@@ -56,7 +56,8 @@ public static class AttentionGpu
                 $"batch × heads × query tiles of {layout.RowsPerGroup} rows = {groups} groups, more than one launch can hold ({int.MaxValue}).",
                 nameof(queryLength));
         }
-        var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits);
+        var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits,
+            vectorLoads: StartsAligned(q) && StartsAligned(k) && StartsAligned(v));
         var launch = new KernelConfig(new Index3D((int)(groups * splits), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1));
         if (splits == 1)
         {
@@ -73,6 +74,9 @@ public static class AttentionGpu
         combine((int)(rows * layout.HeadDim), partialOutputs.View, partialStats.View, output, logSumExp, splits, layout.HeadDim);
         accelerator.Synchronize();
     }
+
+    /// <summary>Whether <paramref name="view"/>'s first element sits on a 16-byte boundary (a Float4 may be read there).</summary>
+    private static bool StartsAligned(ArrayView<float> view) => view.LoadEffectiveAddressAsPtr() % 16 == 0;
 
     /// <summary>
     /// How many shares to split the keys into: enough for 4 groups per multiprocessor, but each share at least two

@@ -4,8 +4,9 @@ namespace KernelGen.Gpu;
 public readonly struct AttentionGpuParameters
 {
     /// <summary>Packs the sizes of one call.</summary>
-    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits)
+    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits, bool vectorLoads)
     {
+        VectorLoads = vectorLoads ? 1 : 0;
         Batch = batch;
         QueryLength = queryLength;
         KeyLength = keyLength;
@@ -24,6 +25,13 @@ public readonly struct AttentionGpuParameters
 
     /// <summary>Groups per (batch, head): query rows in groups of the kernel's rows per group, rounded up.</summary>
     public readonly int QueryTiles;
+
+    /// <summary>
+    /// 1 when q, k and v start on 16-byte boundaries, so that the kernel can stage its tiles four floats per load
+    /// (views of a whole buffer do; a sub-view at an odd offset may not, and gets one float per load); else 0 (an int:
+    /// kernel parameters must be blittable, and bool is not).
+    /// </summary>
+    public readonly int VectorLoads;
 
     /// <summary>Groups per query tile, each over its share of the keys (split-KV); 1 when the keys are not split.</summary>
     public readonly int KeySplits;

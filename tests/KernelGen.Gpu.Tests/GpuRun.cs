@@ -8,13 +8,18 @@ namespace KernelGen.Gpu.Tests;
 /// <summary>Runs a generated kernel through its view overloads: inputs uploaded, outputs pre-filled with NaN.</summary>
 internal static class GpuRun
 {
-    /// <summary>The output, and the log-sum-exp when <paramref name="withLogSumExp"/> (softmax kernels only).</summary>
-    public static (float[] Output, float[]? LogSumExp) Forward(Accelerator accelerator, GpuKernel kernel, TestInputs inputs, bool withLogSumExp = false)
+    /// <summary>
+    /// The output, and the log-sum-exp when <paramref name="withLogSumExp"/> (softmax kernels only). q, k and v are
+    /// views <paramref name="offset"/> floats into their buffers (0: whole buffers, which start 16-byte aligned).
+    /// </summary>
+    public static (float[] Output, float[]? LogSumExp) Forward(Accelerator accelerator, GpuKernel kernel, TestInputs inputs,
+        bool withLogSumExp = false, int offset = 0)
     {
         Shape shape = inputs.Shape;
-        using MemoryBuffer1D<float, Stride1D.Dense> q = accelerator.Allocate1D(inputs.Q);
-        using MemoryBuffer1D<float, Stride1D.Dense> k = accelerator.Allocate1D(inputs.K);
-        using MemoryBuffer1D<float, Stride1D.Dense> v = accelerator.Allocate1D(inputs.V);
+        using MemoryBuffer1D<float, Stride1D.Dense> q = accelerator.Allocate1D(new float[offset].Concat(inputs.Q).ToArray());
+        using MemoryBuffer1D<float, Stride1D.Dense> k = accelerator.Allocate1D(new float[offset].Concat(inputs.K).ToArray());
+        using MemoryBuffer1D<float, Stride1D.Dense> v = accelerator.Allocate1D(new float[offset].Concat(inputs.V).ToArray());
+        ArrayView<float> qView = ((ArrayView<float>)q.View).SubView(offset), kView = ((ArrayView<float>)k.View).SubView(offset), vView = ((ArrayView<float>)v.View).SubView(offset);
         // NaN everywhere, so an element the kernel never writes fails every comparison.
         using MemoryBuffer1D<float, Stride1D.Dense> output = accelerator.Allocate1D(inputs.NewOutput());
         int rows = shape.Batch * kernel.Config.Heads * shape.QueryLength;
@@ -24,12 +29,12 @@ internal static class GpuRun
         if (withLogSumExp)
         {
             kernel.ForwardWithLogSumExp!.Invoke(null,
-                [accelerator, (ArrayView<float>)q.View, (ArrayView<float>)k.View, (ArrayView<float>)v.View, (ArrayView<float>)output.View, (ArrayView<float>)logSumExp.View, .. sizes]);
+                [accelerator, qView, kView, vView, (ArrayView<float>)output.View, (ArrayView<float>)logSumExp.View, .. sizes]);
         }
         else
         {
             kernel.ForwardOnViews.Invoke(null,
-                [accelerator, (ArrayView<float>)q.View, (ArrayView<float>)k.View, (ArrayView<float>)v.View, (ArrayView<float>)output.View, .. sizes]);
+                [accelerator, qView, kView, vView, (ArrayView<float>)output.View, .. sizes]);
         }
         accelerator.Synchronize();
         return (output.GetAsArray1D(), withLogSumExp ? logSumExp.GetAsArray1D() : null);

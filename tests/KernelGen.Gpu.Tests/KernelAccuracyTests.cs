@@ -41,6 +41,24 @@ public sealed class KernelAccuracyTests(CpuAcceleratorFixture fixture)
         Accuracy.AssertMatches($"{name}, {inputs.Shape}", kernel.Config.Kind, output, inputs.Reference(), kernel.Config.HeadDim);
     }
 
+    /// <summary>
+    /// Views that start one float past a 16-byte boundary: the kernels then stage their tiles one float per load
+    /// (AttentionGpuParameters.VectorLoads = 0), a path that whole-buffer views never take.
+    /// </summary>
+    [Theory]
+    [InlineData("Softmax64GqaCausal")]
+    [InlineData("Softmax256Causal")]
+    [InlineData("Linear40GqaCausal")]
+    public void ViewsOffTheVectorBoundaryMatchFloat64Reference(string name)
+    {
+        GpuKernel kernel = GpuKernelCatalog.All[name];
+        var inputs = new TestInputs(kernel.Config, new Shape(2, 70, 70), seed: 7);
+
+        float[] output = GpuRun.Forward(fixture.Device.Accelerator, kernel, inputs, offset: 1).Output;
+
+        Accuracy.AssertMatches($"{name}, {inputs.Shape}, views at +1 float", kernel.Config.Kind, output, inputs.Reference(), kernel.Config.HeadDim);
+    }
+
     /// <summary>The catalog finds kernels by their Gpu class: a declared class without one would go untested.</summary>
     [Fact]
     public void EveryDeclaredConfigurationHasAGpuKernel()

@@ -9,10 +9,11 @@ using Xunit.Abstractions;
 namespace KernelGen.Gpu.Tests;
 
 /// <summary>
-/// PTX for SM_80 (A100) and SM_90 (H100/H200), compiled in the test process, for representative kernels: one lane
-/// per row (head dim 8), 4 lanes × 16 dims (64), 8 × 16 (128), 16 × 16 (256), 8 × 17 (136), and linear attention.
-/// The unrolled accumulators must stay in registers: any ld.local/st.local means ILGPU put per-thread data in local
-/// memory, and fails the test. (Whether ptxas later spills registers can only be seen on a machine with ptxas.)
+/// PTX for SM_80 (A100) and SM_90 (H100/H200), compiled in the test process, for representative kernels: output
+/// blocks of 4 rows × 1 dim (head dim 8), 4 × 8 in 4-float chunks (64), 4 × 16 (128), 2 × 32 with 16-row tiles (256),
+/// 4 × 17 in single floats (136), and linear attention. The unrolled accumulators must stay in registers: any
+/// ld.local/st.local means ILGPU put per-thread data in local memory, and fails the test. (Whether ptxas later spills
+/// registers is seen on a machine with ptxas: tests/gpu/run.sh reports it.)
 /// </summary>
 [UseApprovalSubdirectory("Snapshots")]
 public sealed class PtxTests(ITestOutputHelper output)
@@ -45,11 +46,14 @@ public sealed class PtxTests(ITestOutputHelper output)
         // the driver JIT-compiles sm_80 PTX for newer GPUs.
         Assert.Contains(".target sm_80", ptx, System.StringComparison.Ordinal);
         Assert.Contains(".visible .entry", ptx, System.StringComparison.Ordinal);
-        // Three barriers per tile: after staging K/V, after the partial dot products, before the next tile.
-        Assert.Equal(3, PtxCompiler.Count(ptx, "bar.sync"));
-        // K tile, V tile and partial sums live in shared memory.
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(ptx, @"\.shared \.align 4 \.b8 __shared_alloca\d+\[\d+\]").Count);
-        Assert.True(PtxCompiler.Count(ptx, "ld.shared") > 0 && PtxCompiler.Count(ptx, "st.shared") > 0, "no shared-memory traffic");
+        // Four barriers per key tile (before staging k, after it, after the scores, after the weights and v) and two
+        // around the owners' final factors.
+        Assert.Equal(6, PtxCompiler.Count(ptx, "bar.sync"));
+        // The q tile, the k/v tile, the weights and the row factors live in shared memory, 16-byte aligned for vectors.
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(ptx, @"\.shared \.align 16 \.b8 __shared_alloca\d+\[\d+\]").Count);
+        // q and k are read four floats at a time, and scores stored as one vector per key.
+        Assert.True(PtxCompiler.Count(ptx, "ld.shared.v4.f32") > 0, "q and k not read as vectors");
+        Assert.True(PtxCompiler.Count(ptx, $"st.shared.v{kernel.Config.HeadDim switch { > 160 => 2, _ => 4 }}.f32") > 0, "scores not stored as vectors");
         if (kernel.Config.Kind == AttentionKind.Softmax)
             Assert.True(PtxCompiler.Count(ptx, "ex2.approx") > 0, "softmax without exp2");
         Assert.True(localLoads == 0 && localStores == 0,

@@ -36,6 +36,14 @@ def time_ms(fn, reps=20):
     return sorted(times)[len(times) // 2]
 
 
+def sdpa_kernels(q, k, v, causal):
+    """The CUDA kernels one SDPA call launches: which backend PyTorch picked for fp32 (and whether it uses tensor cores)."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as profile:
+        F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        torch.cuda.synchronize()
+    return sorted({event.key for event in profile.key_averages() if event.device_type == torch.autograd.DeviceType.CUDA})
+
+
 def main(data, results):
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
@@ -49,6 +57,8 @@ def main(data, results):
             expected = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
             max_diff = (ours - expected).abs().max().item()
             torch_ms = time_ms(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal))
+            if not rows:
+                print("SDPA kernels:", sdpa_kernels(q, k, v, causal), flush=True)
         flops = 4.0 * heads * n * n * d * (0.5 if causal else 1.0)
         torch_tflops = flops / (torch_ms * 1e-3) / 1e12
         ours_tflops = float(case["tflops"])

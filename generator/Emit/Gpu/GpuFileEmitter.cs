@@ -20,8 +20,8 @@ internal static class GpuFileEmitter
             //   heads      {{ConfigurationDescription.Heads(spec)}}
             //   mask       {{ConfigurationDescription.Mask(spec)}}
             //   weights    {{ConfigurationDescription.Weights(spec)}}
-            //   layout     {{layout.Lanes}} lane(s) × {{layout.DimsPerLane}} dims per query row, {{layout.RowsPerGroup}} rows per group of {{GpuLayout.ThreadsPerGroup}} threads,
-            //              key/value tiles of {{layout.TileKv}} keys in shared memory
+            //   layout     {{layout.Tile}} query rows per group of {{GpuLayout.ThreadsPerGroup}} threads, key/value tiles of {{layout.Tile}} keys in shared memory;
+            //              per thread {{layout.RowsPerThread}} × {{layout.RowsPerThread}} scores and {{layout.RowsPerThread}} rows × {{layout.DimsPerThread}} dims of output in registers
             //
             // Runs on any ILGPU accelerator (AttentionGpuDevice.CreateBest picks CUDA, then OpenCL, then the CPU).
             #nullable enable
@@ -59,14 +59,21 @@ internal static class GpuFileEmitter
         private const int Heads = {{spec.Heads}};
         private const int KvHeads = {{spec.KvHeads}};
         private const int GroupSize = {{spec.GroupSize}};
-        /// <summary>Threads per query row; each holds DimsPerLane of its dims.</summary>
-        private const int Lanes = {{layout.Lanes}};
-        private const int DimsPerLane = {{layout.DimsPerLane}};
-        /// <summary>Threads per group, and the query rows they take.</summary>
+        /// <summary>Threads per group (an 8 × 8 grid), and the query rows they take.</summary>
         private const int ThreadsPerGroup = {{GpuLayout.ThreadsPerGroup}};
-        private const int RowsPerGroup = {{layout.RowsPerGroup}};
+        private const int RowsPerGroup = {{layout.Tile}};
         /// <summary>Keys per shared-memory tile.</summary>
-        private const int TileKv = {{layout.TileKv}};
+        private const int TileKv = {{layout.Tile}};
+        /// <summary>Rows (and keys) of a thread's score block and rows of its output block, 8 apart.</summary>
+        private const int RowsPerThread = {{layout.RowsPerThread}};
+        /// <summary>Floats per row of the q and k/v tiles: the head dim padded by 4 (a vector), so rows 1 apart fall 4 banks apart.</summary>
+        private const int RowStride = HeadDim + 4;
+        private const int RowVectors = RowStride / 4;
+        /// <summary>A row of the tile in the {{layout.DimChunk}}-float chunks each thread reads its {{layout.DimsPerThread}} value dims in.</summary>
+        private const int RowChunks = RowStride / {{layout.DimChunk}};
+        /// <summary>Floats per key of the weights tile: the rows, padded by 4.</summary>
+        private const int WeightStride = RowsPerGroup + 4;
+        private const int WeightVectors = WeightStride / RowsPerThread;
         {{GpuWeights.Constants(spec)}}
         """);
 }

@@ -3,39 +3,31 @@ using KernelGen.Generator.Model;
 namespace KernelGen.Generator.Emit.Gpu;
 
 /// <summary>
-/// How a GPU kernel splits one configuration's work: each query row goes to <see cref="Lanes"/> threads holding
-/// <see cref="DimsPerLane"/> of its dims each, groups of <see cref="ThreadsPerGroup"/> threads take
-/// <see cref="RowsPerGroup"/> rows, and key/value tiles of <see cref="TileKv"/> keys sit in shared memory.
+/// How a GPU kernel splits one configuration's work. A group of 64 threads, seen as an 8 × 8 grid, takes
+/// <see cref="Tile"/> query rows of one (batch, head) and walks the keys in tiles of as many. For the scores each
+/// thread computes a <see cref="RowsPerThread"/> × <see cref="RowsPerThread"/> block (rows and keys strided by 8);
+/// for the output it keeps a <see cref="RowsPerThread"/> × <see cref="DimsPerThread"/> block of accumulators in
+/// registers. Blocks of that size, read from shared memory as vectors, are what make the kernel arithmetic-bound:
+/// each shared-memory read feeds several multiply-adds.
 /// </summary>
-internal sealed record GpuLayout(int Lanes, int DimsPerLane, int TileKv)
+internal sealed record GpuLayout(int Tile, int HeadDim)
 {
     /// <summary>Small groups: the CPU accelerator runs each thread of a group as a thread of its own.</summary>
     public const int ThreadsPerGroup = 64;
 
-    /// <summary>At most this many floats of K (and as many of V) per tile: 2 × 8 KiB, plus 16 KiB of partial sums.</summary>
-    private const int TileFloats = 2048;
+    /// <summary>Side of the thread grid: 8 × 8 = <see cref="ThreadsPerGroup"/>.</summary>
+    public const int GridSide = 8;
 
-    public int RowsPerGroup => ThreadsPerGroup / Lanes;
+    public int RowsPerThread => Tile / GridSide;
+
+    public int DimsPerThread => HeadDim / GridSide;
+
+    /// <summary>Width of the vectors a thread reads its value dims in: contiguous runs of 4, 2 or 1 dims.</summary>
+    public int DimChunk => DimsPerThread % 4 == 0 ? 4 : DimsPerThread % 2 == 0 ? 2 : 1;
 
     /// <summary>
-    /// Lanes: the fewest (a power of two that divides the head dim) that leave each lane ≤ 16 dims, or 8 lanes when
-    /// none does (head dims 8 × an odd number above 128: ≤ 32 dims each). A lane keeps its dims of q and of the
-    /// output in scalar locals, which stay in registers; tiles: the most keys up to 64 within <see cref="TileFloats"/>.
+    /// Tiles of 32 rows and 32 keys while the q and k/v tiles (rows padded by 4 floats) and the weights fit in the
+    /// 48 KiB of static shared memory a group may hold (head dims up to 160), else 16.
     /// </summary>
-    public static GpuLayout For(AttentionSpec spec)
-    {
-        int lanes = 8;
-        for (int candidate = 1; candidate <= 16; candidate *= 2)
-        {
-            if (spec.HeadDim % candidate == 0 && spec.HeadDim / candidate <= 16)
-            {
-                lanes = candidate;
-                break;
-            }
-        }
-        int tileKv = 64;
-        while (tileKv > 8 && tileKv * spec.HeadDim > TileFloats)
-            tileKv /= 2;
-        return new GpuLayout(lanes, spec.HeadDim / lanes, tileKv);
-    }
+    public static GpuLayout For(AttentionSpec spec) => new(spec.HeadDim <= 160 ? 32 : 16, spec.HeadDim);
 }

@@ -10,9 +10,9 @@ internal static class Unrolled
     public static string Lines(int count, Func<int, string> line)
         => string.Join("\n", Enumerable.Range(0, count).Select(line));
 
-    /// <summary>One term per index, joined by " + ".</summary>
-    public static string Sum(int count, Func<int, string> term)
-        => string.Join(" + ", Enumerable.Range(0, count).Select(term));
+    /// <summary>One item per index, to join as the caller needs.</summary>
+    public static System.Collections.Generic.IEnumerable<string> Names(int count, Func<int, string> name)
+        => Enumerable.Range(0, count).Select(name);
 
     /// <summary>
     /// <paramref name="text"/> to put where a template already indents its first line by <paramref name="spaces"/>:

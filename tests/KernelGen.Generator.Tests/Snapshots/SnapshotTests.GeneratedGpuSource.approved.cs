@@ -5,8 +5,8 @@
 //   heads      8 query heads, 2 key/value heads: grouped-query, 4 query heads share each key/value head
 //   mask       causal with a window of 256: the query at position p sees keys p − 255 … p
 //   weights    softmax of 0.125 · q·k (scale 1/√64)
-//   layout     4 lane(s) × 16 dims per query row, 16 rows per group of 64 threads,
-//              key/value tiles of 32 keys in shared memory
+//   layout     32 query rows per group of 64 threads, key/value tiles of 32 keys in shared memory;
+//              per thread 4 × 4 scores and 4 rows × 8 dims of output in registers
 //
 // Runs on any ILGPU accelerator (AttentionGpuDevice.CreateBest picks CUDA, then OpenCL, then the CPU).
 #nullable enable
@@ -29,14 +29,21 @@ namespace Models.Attention
             private const int Heads = 8;
             private const int KvHeads = 2;
             private const int GroupSize = 4;
-            /// <summary>Threads per query row; each holds DimsPerLane of its dims.</summary>
-            private const int Lanes = 4;
-            private const int DimsPerLane = 16;
-            /// <summary>Threads per group, and the query rows they take.</summary>
+            /// <summary>Threads per group (an 8 × 8 grid), and the query rows they take.</summary>
             private const int ThreadsPerGroup = 64;
-            private const int RowsPerGroup = 16;
+            private const int RowsPerGroup = 32;
             /// <summary>Keys per shared-memory tile.</summary>
             private const int TileKv = 32;
+            /// <summary>Rows (and keys) of a thread's score block and rows of its output block, 8 apart.</summary>
+            private const int RowsPerThread = 4;
+            /// <summary>Floats per row of the q and k/v tiles: the head dim padded by 4 (a vector), so rows 1 apart fall 4 banks apart.</summary>
+            private const int RowStride = HeadDim + 4;
+            private const int RowVectors = RowStride / 4;
+            /// <summary>A row of the tile in the 4-float chunks each thread reads its 8 value dims in.</summary>
+            private const int RowChunks = RowStride / 4;
+            /// <summary>Floats per key of the weights tile: the rows, padded by 4.</summary>
+            private const int WeightStride = RowsPerGroup + 4;
+            private const int WeightVectors = WeightStride / RowsPerThread;
             /// <summary>The scale 0.125 times log2(e): scores come out in base 2 and go straight into exp2.</summary>
             private const float ScaleLog2E = 0.18033688f;
             /// <summary>ln 2: the log-sum-exp is kept in base 2 and written out in base e.</summary>
@@ -108,224 +115,620 @@ namespace Models.Attention
                 => AttentionMask.Clamp(position - 255L, position + 1L, validKeys);
 
             /// <summary>
-            /// The kernel (public so it can be compiled ahead, e.g. to PTX, and inspected). Each query row has Lanes
-            /// threads; a lane holds DimsPerLane of the row's dims of q and of its output in locals. For every key of
-            /// a staged tile each lane writes its partial dot product to shared memory, and after one barrier each lane
-            /// adds its row's partials (one barrier per tile, where a warp shuffle per key would cost a barrier per key
-            /// on the CPU accelerator). Every read and write is guarded: rows below queryLength, keys inside the row's
-            /// visible range, which lies inside keyLength; the entry points check the views' lengths.
+            /// The kernel (public so it can be compiled ahead, e.g. to PTX, and inspected). The 64 threads form an 8 × 8
+            /// grid (rowBlock, columnBlock). Per key tile: stage k; each thread computes the scores of rows rowBlock + 8·i
+            /// with keys columnBlock + 8·j and stores them in the weights tile; thread r turns row r's scores into weights
+            /// (its running state lives in its registers) while all stage v over k; each thread adds weights × v into its
+            /// output block, rows rowBlock + 8·i by its columns of dims. Four barriers per tile, no warp shuffles (each
+            /// would cost a barrier on the CPU accelerator). Every read and write is guarded: rows below queryLength, keys
+            /// inside the row's visible range, which lies inside keyLength; the entry points check the views' lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
-                int lane = thread % Lanes;
-                int rowInGroup = thread / Lanes;
+                int rowBlock = thread / 8, columnBlock = thread % 8;
                 int split = Grid.IdxX % sizes.KeySplits;
                 int queryTile = Grid.IdxX / sizes.KeySplits;
-                int batchHead = queryTile / sizes.QueryTiles;
-                int firstRow = queryTile % sizes.QueryTiles * RowsPerGroup;
-                int row = firstRow + rowInGroup;
-                bool active = row < sizes.QueryLength;
+                // Groups start roughly in launch order: every head's last query tile first, then the ones before, so that
+                // under a causal mask the tiles with the most keys start early and the short ones fill in at the end.
+                int batchHeads = sizes.Batch * Heads;
+                int batchHead = queryTile % batchHeads;
+                int firstRow = (sizes.QueryTiles - 1 - queryTile / batchHeads) * RowsPerGroup;
+                int rowCount = Math.Min(RowsPerGroup, sizes.QueryLength - firstRow);
                 // Query head h reads key/value head h / GroupSize: K and V are never repeated.
                 long kvAt = ((long)(batchHead / Heads) * KvHeads + batchHead % Heads / GroupSize) * sizes.KeyLength * HeadDim;
 
                 // Queries are the last queryLength of keyLength positions. The group's first row starts, and its last
                 // row ends, the keys any of its rows sees: the tiles outside that range are skipped.
                 int firstPosition = sizes.KeyLength - sizes.QueryLength;
-                (int start, int end) = active ? VisibleKeys(firstPosition + row, sizes.KeyLength) : (0, 0);
                 int tilesStart = VisibleKeys(firstPosition + firstRow, sizes.KeyLength).Start;
-                int tilesEnd = VisibleKeys(firstPosition + Math.Min(firstRow + RowsPerGroup, sizes.QueryLength) - 1, sizes.KeyLength).End;
+                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, sizes.KeyLength).End;
                 // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
                 int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
                 int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
                 int splitEnd = Math.Min(splitStart + keysPerSplit, tilesEnd);
 
-                long rowAt = ((long)batchHead * sizes.QueryLength + row) * HeadDim + lane * DimsPerLane;
-                // This lane's dims of q, pre-scaled by scale · log2(e) so scores come out in base 2 for exp2.
-                float q0 = 0f;
-                float q1 = 0f;
-                float q2 = 0f;
-                float q3 = 0f;
-                float q4 = 0f;
-                float q5 = 0f;
-                float q6 = 0f;
-                float q7 = 0f;
-                float q8 = 0f;
-                float q9 = 0f;
-                float q10 = 0f;
-                float q11 = 0f;
-                float q12 = 0f;
-                float q13 = 0f;
-                float q14 = 0f;
-                float q15 = 0f;
-                if (active)
-                {
-                    q0 = q[rowAt + 0] * ScaleLog2E;
-                    q1 = q[rowAt + 1] * ScaleLog2E;
-                    q2 = q[rowAt + 2] * ScaleLog2E;
-                    q3 = q[rowAt + 3] * ScaleLog2E;
-                    q4 = q[rowAt + 4] * ScaleLog2E;
-                    q5 = q[rowAt + 5] * ScaleLog2E;
-                    q6 = q[rowAt + 6] * ScaleLog2E;
-                    q7 = q[rowAt + 7] * ScaleLog2E;
-                    q8 = q[rowAt + 8] * ScaleLog2E;
-                    q9 = q[rowAt + 9] * ScaleLog2E;
-                    q10 = q[rowAt + 10] * ScaleLog2E;
-                    q11 = q[rowAt + 11] * ScaleLog2E;
-                    q12 = q[rowAt + 12] * ScaleLog2E;
-                    q13 = q[rowAt + 13] * ScaleLog2E;
-                    q14 = q[rowAt + 14] * ScaleLog2E;
-                    q15 = q[rowAt + 15] * ScaleLog2E;
-                }
-                float o0 = 0f;
-                float o1 = 0f;
-                float o2 = 0f;
-                float o3 = 0f;
-                float o4 = 0f;
-                float o5 = 0f;
-                float o6 = 0f;
-                float o7 = 0f;
-                float o8 = 0f;
-                float o9 = 0f;
-                float o10 = 0f;
-                float o11 = 0f;
-                float o12 = 0f;
-                float o13 = 0f;
-                float o14 = 0f;
-                float o15 = 0f;
-                float rowMax = float.NegativeInfinity, rowSum = 0f;
+                // Rows of q and of k, then v, padded to RowStride floats so that the 8 rows a warp reads at once fall in
+                // different banks; the weights tile is [key, row], its rows permuted so that a thread's rows are adjacent.
+                // Allocated as Float4 so that every vector read is 16-byte aligned, and viewed as floats where needed.
+                ArrayView<Float4> qVectors = SharedMemory.Allocate<Float4>(RowsPerGroup * RowVectors);
+                ArrayView<Float4> kVectors = SharedMemory.Allocate<Float4>(TileKv * RowVectors);
+                ArrayView<Float4> weightVectors = SharedMemory.Allocate<Float4>(TileKv * WeightStride / 4);
+                ArrayView<Float4> rowFactorVectors = SharedMemory.Allocate<Float4>(RowsPerGroup / 4);
+                ArrayView<float> qTile = qVectors.Cast<float>(), kvTile = kVectors.Cast<float>();
+                ArrayView<float> weights = weightVectors.Cast<float>(), rowFactors = rowFactorVectors.Cast<float>();
+                ArrayView<Float4> vChunks = kVectors;
+                ArrayView<Float4> weightRows = weightVectors, rowFactorBlocks = rowFactorVectors;
 
-                ArrayView<float> kTile = SharedMemory.Allocate<float>(TileKv * HeadDim);
-                ArrayView<float> vTile = SharedMemory.Allocate<float>(TileKv * HeadDim);
-                // Thread t's partial dot product with key j of the tile at t * TileKv + j; a row's lanes are adjacent.
-                ArrayView<float> partials = SharedMemory.Allocate<float>(ThreadsPerGroup * TileKv);
+                // The group's rows of q, pre-scaled by scale · log2(e) so scores come out in base 2 for exp2.
+                // The inputs as Float4s, for staging when they start 16-byte aligned.
+                ArrayView<Float4> qFloat4 = q.Cast<Float4>(), kFloat4 = k.Cast<Float4>(), vFloat4 = v.Cast<Float4>();
+                long queryRowsAt = ((long)batchHead * sizes.QueryLength + firstRow) * HeadDim;
+                if (sizes.VectorLoads != 0)
+                {
+                    for (int e = 0; e < 8; e += 8)
+                    {
+                        int i0 = e * ThreadsPerGroup + thread;
+                        Float4 x0 = i0 + 0 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 0] : default;
+                        Float4 x1 = i0 + 64 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 64] : default;
+                        Float4 x2 = i0 + 128 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 128] : default;
+                        Float4 x3 = i0 + 192 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 192] : default;
+                        Float4 x4 = i0 + 256 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 256] : default;
+                        Float4 x5 = i0 + 320 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 320] : default;
+                        Float4 x6 = i0 + 384 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 384] : default;
+                        Float4 x7 = i0 + 448 < rowCount * HeadDim / 4 ? qFloat4[queryRowsAt / 4 + i0 + 448] : default;
+                        qVectors[(i0 + 0) / (HeadDim / 4) * RowVectors + (i0 + 0) % (HeadDim / 4)] = new Float4(x0.X * ScaleLog2E, x0.Y * ScaleLog2E, x0.Z * ScaleLog2E, x0.W * ScaleLog2E);
+                        qVectors[(i0 + 64) / (HeadDim / 4) * RowVectors + (i0 + 64) % (HeadDim / 4)] = new Float4(x1.X * ScaleLog2E, x1.Y * ScaleLog2E, x1.Z * ScaleLog2E, x1.W * ScaleLog2E);
+                        qVectors[(i0 + 128) / (HeadDim / 4) * RowVectors + (i0 + 128) % (HeadDim / 4)] = new Float4(x2.X * ScaleLog2E, x2.Y * ScaleLog2E, x2.Z * ScaleLog2E, x2.W * ScaleLog2E);
+                        qVectors[(i0 + 192) / (HeadDim / 4) * RowVectors + (i0 + 192) % (HeadDim / 4)] = new Float4(x3.X * ScaleLog2E, x3.Y * ScaleLog2E, x3.Z * ScaleLog2E, x3.W * ScaleLog2E);
+                        qVectors[(i0 + 256) / (HeadDim / 4) * RowVectors + (i0 + 256) % (HeadDim / 4)] = new Float4(x4.X * ScaleLog2E, x4.Y * ScaleLog2E, x4.Z * ScaleLog2E, x4.W * ScaleLog2E);
+                        qVectors[(i0 + 320) / (HeadDim / 4) * RowVectors + (i0 + 320) % (HeadDim / 4)] = new Float4(x5.X * ScaleLog2E, x5.Y * ScaleLog2E, x5.Z * ScaleLog2E, x5.W * ScaleLog2E);
+                        qVectors[(i0 + 384) / (HeadDim / 4) * RowVectors + (i0 + 384) % (HeadDim / 4)] = new Float4(x6.X * ScaleLog2E, x6.Y * ScaleLog2E, x6.Z * ScaleLog2E, x6.W * ScaleLog2E);
+                        qVectors[(i0 + 448) / (HeadDim / 4) * RowVectors + (i0 + 448) % (HeadDim / 4)] = new Float4(x7.X * ScaleLog2E, x7.Y * ScaleLog2E, x7.Z * ScaleLog2E, x7.W * ScaleLog2E);
+                    }
+                }
+                else
+                {
+                    for (int e = 0; e < 32; e += 16)
+                    {
+                        int i0 = e * ThreadsPerGroup + thread;
+                        float x0 = i0 + 0 < rowCount * HeadDim ? q[queryRowsAt + i0 + 0] : default;
+                        float x1 = i0 + 64 < rowCount * HeadDim ? q[queryRowsAt + i0 + 64] : default;
+                        float x2 = i0 + 128 < rowCount * HeadDim ? q[queryRowsAt + i0 + 128] : default;
+                        float x3 = i0 + 192 < rowCount * HeadDim ? q[queryRowsAt + i0 + 192] : default;
+                        float x4 = i0 + 256 < rowCount * HeadDim ? q[queryRowsAt + i0 + 256] : default;
+                        float x5 = i0 + 320 < rowCount * HeadDim ? q[queryRowsAt + i0 + 320] : default;
+                        float x6 = i0 + 384 < rowCount * HeadDim ? q[queryRowsAt + i0 + 384] : default;
+                        float x7 = i0 + 448 < rowCount * HeadDim ? q[queryRowsAt + i0 + 448] : default;
+                        float x8 = i0 + 512 < rowCount * HeadDim ? q[queryRowsAt + i0 + 512] : default;
+                        float x9 = i0 + 576 < rowCount * HeadDim ? q[queryRowsAt + i0 + 576] : default;
+                        float x10 = i0 + 640 < rowCount * HeadDim ? q[queryRowsAt + i0 + 640] : default;
+                        float x11 = i0 + 704 < rowCount * HeadDim ? q[queryRowsAt + i0 + 704] : default;
+                        float x12 = i0 + 768 < rowCount * HeadDim ? q[queryRowsAt + i0 + 768] : default;
+                        float x13 = i0 + 832 < rowCount * HeadDim ? q[queryRowsAt + i0 + 832] : default;
+                        float x14 = i0 + 896 < rowCount * HeadDim ? q[queryRowsAt + i0 + 896] : default;
+                        float x15 = i0 + 960 < rowCount * HeadDim ? q[queryRowsAt + i0 + 960] : default;
+                        qTile[(i0 + 0) / HeadDim * RowStride + (i0 + 0) % HeadDim] = x0 * ScaleLog2E;
+                        qTile[(i0 + 64) / HeadDim * RowStride + (i0 + 64) % HeadDim] = x1 * ScaleLog2E;
+                        qTile[(i0 + 128) / HeadDim * RowStride + (i0 + 128) % HeadDim] = x2 * ScaleLog2E;
+                        qTile[(i0 + 192) / HeadDim * RowStride + (i0 + 192) % HeadDim] = x3 * ScaleLog2E;
+                        qTile[(i0 + 256) / HeadDim * RowStride + (i0 + 256) % HeadDim] = x4 * ScaleLog2E;
+                        qTile[(i0 + 320) / HeadDim * RowStride + (i0 + 320) % HeadDim] = x5 * ScaleLog2E;
+                        qTile[(i0 + 384) / HeadDim * RowStride + (i0 + 384) % HeadDim] = x6 * ScaleLog2E;
+                        qTile[(i0 + 448) / HeadDim * RowStride + (i0 + 448) % HeadDim] = x7 * ScaleLog2E;
+                        qTile[(i0 + 512) / HeadDim * RowStride + (i0 + 512) % HeadDim] = x8 * ScaleLog2E;
+                        qTile[(i0 + 576) / HeadDim * RowStride + (i0 + 576) % HeadDim] = x9 * ScaleLog2E;
+                        qTile[(i0 + 640) / HeadDim * RowStride + (i0 + 640) % HeadDim] = x10 * ScaleLog2E;
+                        qTile[(i0 + 704) / HeadDim * RowStride + (i0 + 704) % HeadDim] = x11 * ScaleLog2E;
+                        qTile[(i0 + 768) / HeadDim * RowStride + (i0 + 768) % HeadDim] = x12 * ScaleLog2E;
+                        qTile[(i0 + 832) / HeadDim * RowStride + (i0 + 832) % HeadDim] = x13 * ScaleLog2E;
+                        qTile[(i0 + 896) / HeadDim * RowStride + (i0 + 896) % HeadDim] = x14 * ScaleLog2E;
+                        qTile[(i0 + 960) / HeadDim * RowStride + (i0 + 960) % HeadDim] = x15 * ScaleLog2E;
+                    }
+                }
+                int qAt0 = (rowBlock + 0) * RowVectors, kAt0 = (columnBlock + 0) * RowVectors;
+                int qAt1 = (rowBlock + 8) * RowVectors, kAt1 = (columnBlock + 8) * RowVectors;
+                int qAt2 = (rowBlock + 16) * RowVectors, kAt2 = (columnBlock + 16) * RowVectors;
+                int qAt3 = (rowBlock + 24) * RowVectors, kAt3 = (columnBlock + 24) * RowVectors;
+
+                // Thread r (r < RowsPerGroup) keeps the state of row firstRow + r, whose weights sit at ownColumn.
+                bool ownsRow = thread < rowCount;
+                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, sizes.KeyLength) : (0, 0);
+                int ownColumn = thread % 8 * RowsPerThread + thread / 8;
+                float rowMax = float.NegativeInfinity, rowSum = 0f;
+                float o0_0 = 0f, o0_1 = 0f, o0_2 = 0f, o0_3 = 0f, o0_4 = 0f, o0_5 = 0f, o0_6 = 0f, o0_7 = 0f;
+                float o1_0 = 0f, o1_1 = 0f, o1_2 = 0f, o1_3 = 0f, o1_4 = 0f, o1_5 = 0f, o1_6 = 0f, o1_7 = 0f;
+                float o2_0 = 0f, o2_1 = 0f, o2_2 = 0f, o2_3 = 0f, o2_4 = 0f, o2_5 = 0f, o2_6 = 0f, o2_7 = 0f;
+                float o3_0 = 0f, o3_1 = 0f, o3_2 = 0f, o3_3 = 0f, o3_4 = 0f, o3_5 = 0f, o3_6 = 0f, o3_7 = 0f;
+
                 for (int j0 = splitStart; j0 < splitEnd; j0 += TileKv)
                 {
                     int keys = Math.Min(TileKv, splitEnd - j0);
                     long tileAt = kvAt + (long)j0 * HeadDim;
-                    for (int i = thread; i < keys * HeadDim; i += ThreadsPerGroup)
-                    {
-                        kTile[i] = k[tileAt + i];
-                        vTile[i] = v[tileAt + i];
-                    }
+                    // The previous tile's v and weights are read by now.
                     Group.Barrier();
-
-                    for (int j = 0; j < keys; j++)
+                    if (sizes.VectorLoads != 0)
                     {
-                        int at = j * HeadDim + lane * DimsPerLane;
-                        partials[thread * TileKv + j] = q0 * kTile[at + 0] + q1 * kTile[at + 1] + q2 * kTile[at + 2] + q3 * kTile[at + 3] + q4 * kTile[at + 4] + q5 * kTile[at + 5] + q6 * kTile[at + 6] + q7 * kTile[at + 7] + q8 * kTile[at + 8] + q9 * kTile[at + 9] + q10 * kTile[at + 10] + q11 * kTile[at + 11] + q12 * kTile[at + 12] + q13 * kTile[at + 13] + q14 * kTile[at + 14] + q15 * kTile[at + 15];
-                    }
-                    Group.Barrier();
-
-                    // Only the row's own keys: the mask cuts nothing inside it, only tiles that cross its ends.
-                    int from = Math.Max(start, j0) - j0, to = Math.Min(end, j0 + keys) - j0;
-                    int rowPartials = rowInGroup * Lanes * TileKv;
-                    for (int j = from; j < to; j++)
-                    {
-                        float score = partials[rowPartials + j] + partials[rowPartials + 1 * TileKv + j] + partials[rowPartials + 2 * TileKv + j] + partials[rowPartials + 3 * TileKv + j];
-                        if (score > rowMax)
+                        for (int e = 0; e < 8; e += 8)
                         {
-                            // The maximum grew: rescale what was summed under the old one (exp2(−∞) = 0 on the first key).
-                            float rescale = XMath.Exp2(rowMax - score);
-                            rowSum *= rescale;
-                            o0 *= rescale;
-                            o1 *= rescale;
-                            o2 *= rescale;
-                            o3 *= rescale;
-                            o4 *= rescale;
-                            o5 *= rescale;
-                            o6 *= rescale;
-                            o7 *= rescale;
-                            o8 *= rescale;
-                            o9 *= rescale;
-                            o10 *= rescale;
-                            o11 *= rescale;
-                            o12 *= rescale;
-                            o13 *= rescale;
-                            o14 *= rescale;
-                            o15 *= rescale;
-                            rowMax = score;
-                        }
-                        float weight = XMath.Exp2(score - rowMax);
-                        rowSum += weight;
-                        int at = j * HeadDim + lane * DimsPerLane;
-                        o0 += weight * vTile[at + 0];
-                        o1 += weight * vTile[at + 1];
-                        o2 += weight * vTile[at + 2];
-                        o3 += weight * vTile[at + 3];
-                        o4 += weight * vTile[at + 4];
-                        o5 += weight * vTile[at + 5];
-                        o6 += weight * vTile[at + 6];
-                        o7 += weight * vTile[at + 7];
-                        o8 += weight * vTile[at + 8];
-                        o9 += weight * vTile[at + 9];
-                        o10 += weight * vTile[at + 10];
-                        o11 += weight * vTile[at + 11];
-                        o12 += weight * vTile[at + 12];
-                        o13 += weight * vTile[at + 13];
-                        o14 += weight * vTile[at + 14];
-                        o15 += weight * vTile[at + 15];
-                    }
-                    // The next tile overwrites the tiles and the partials only once every row is done with them.
-                    Group.Barrier();
-                }
-
-                if (active)
-                {
-                    if (sizes.KeySplits == 1)
-                    {
-                        // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros.
-                        float inverse = rowSum > 0f ? 1f / rowSum : 0f;
-                        output[rowAt + 0] = o0 * inverse;
-                        output[rowAt + 1] = o1 * inverse;
-                        output[rowAt + 2] = o2 * inverse;
-                        output[rowAt + 3] = o3 * inverse;
-                        output[rowAt + 4] = o4 * inverse;
-                        output[rowAt + 5] = o5 * inverse;
-                        output[rowAt + 6] = o6 * inverse;
-                        output[rowAt + 7] = o7 * inverse;
-                        output[rowAt + 8] = o8 * inverse;
-                        output[rowAt + 9] = o9 * inverse;
-                        output[rowAt + 10] = o10 * inverse;
-                        output[rowAt + 11] = o11 * inverse;
-                        output[rowAt + 12] = o12 * inverse;
-                        output[rowAt + 13] = o13 * inverse;
-                        output[rowAt + 14] = o14 * inverse;
-                        output[rowAt + 15] = o15 * inverse;
-                        if (lane == 0 && logSumExp.Length > 0)
-                        {
-                            // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
-                            logSumExp[(long)batchHead * sizes.QueryLength + row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                            int i0 = e * ThreadsPerGroup + thread;
+                            Float4 x0 = i0 + 0 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 0] : default;
+                            Float4 x1 = i0 + 64 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 64] : default;
+                            Float4 x2 = i0 + 128 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 128] : default;
+                            Float4 x3 = i0 + 192 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 192] : default;
+                            Float4 x4 = i0 + 256 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 256] : default;
+                            Float4 x5 = i0 + 320 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 320] : default;
+                            Float4 x6 = i0 + 384 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 384] : default;
+                            Float4 x7 = i0 + 448 < keys * HeadDim / 4 ? kFloat4[tileAt / 4 + i0 + 448] : default;
+                            kVectors[(i0 + 0) / (HeadDim / 4) * RowVectors + (i0 + 0) % (HeadDim / 4)] = x0;
+                            kVectors[(i0 + 64) / (HeadDim / 4) * RowVectors + (i0 + 64) % (HeadDim / 4)] = x1;
+                            kVectors[(i0 + 128) / (HeadDim / 4) * RowVectors + (i0 + 128) % (HeadDim / 4)] = x2;
+                            kVectors[(i0 + 192) / (HeadDim / 4) * RowVectors + (i0 + 192) % (HeadDim / 4)] = x3;
+                            kVectors[(i0 + 256) / (HeadDim / 4) * RowVectors + (i0 + 256) % (HeadDim / 4)] = x4;
+                            kVectors[(i0 + 320) / (HeadDim / 4) * RowVectors + (i0 + 320) % (HeadDim / 4)] = x5;
+                            kVectors[(i0 + 384) / (HeadDim / 4) * RowVectors + (i0 + 384) % (HeadDim / 4)] = x6;
+                            kVectors[(i0 + 448) / (HeadDim / 4) * RowVectors + (i0 + 448) % (HeadDim / 4)] = x7;
                         }
                     }
                     else
                     {
-                        // This split's share, unnormalized, with its maximum and sum: the combine kernel rescales the shares to
-                        // their common maximum, adds them in split order and divides once.
-                        long partialAt = ((long)batchHead * sizes.QueryLength + row) * sizes.KeySplits + split;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 0] = o0;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 1] = o1;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 2] = o2;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 3] = o3;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 4] = o4;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 5] = o5;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 6] = o6;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 7] = o7;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 8] = o8;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 9] = o9;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 10] = o10;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 11] = o11;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 12] = o12;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 13] = o13;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 14] = o14;
-                        partialOutputs[partialAt * HeadDim + lane * DimsPerLane + 15] = o15;
-                        if (lane == 0)
+                        for (int e = 0; e < 32; e += 16)
                         {
-                            partialStats[partialAt * 2] = rowMax;
-                            partialStats[partialAt * 2 + 1] = rowSum;
+                            int i0 = e * ThreadsPerGroup + thread;
+                            float x0 = i0 + 0 < keys * HeadDim ? k[tileAt + i0 + 0] : default;
+                            float x1 = i0 + 64 < keys * HeadDim ? k[tileAt + i0 + 64] : default;
+                            float x2 = i0 + 128 < keys * HeadDim ? k[tileAt + i0 + 128] : default;
+                            float x3 = i0 + 192 < keys * HeadDim ? k[tileAt + i0 + 192] : default;
+                            float x4 = i0 + 256 < keys * HeadDim ? k[tileAt + i0 + 256] : default;
+                            float x5 = i0 + 320 < keys * HeadDim ? k[tileAt + i0 + 320] : default;
+                            float x6 = i0 + 384 < keys * HeadDim ? k[tileAt + i0 + 384] : default;
+                            float x7 = i0 + 448 < keys * HeadDim ? k[tileAt + i0 + 448] : default;
+                            float x8 = i0 + 512 < keys * HeadDim ? k[tileAt + i0 + 512] : default;
+                            float x9 = i0 + 576 < keys * HeadDim ? k[tileAt + i0 + 576] : default;
+                            float x10 = i0 + 640 < keys * HeadDim ? k[tileAt + i0 + 640] : default;
+                            float x11 = i0 + 704 < keys * HeadDim ? k[tileAt + i0 + 704] : default;
+                            float x12 = i0 + 768 < keys * HeadDim ? k[tileAt + i0 + 768] : default;
+                            float x13 = i0 + 832 < keys * HeadDim ? k[tileAt + i0 + 832] : default;
+                            float x14 = i0 + 896 < keys * HeadDim ? k[tileAt + i0 + 896] : default;
+                            float x15 = i0 + 960 < keys * HeadDim ? k[tileAt + i0 + 960] : default;
+                            kvTile[(i0 + 0) / HeadDim * RowStride + (i0 + 0) % HeadDim] = x0;
+                            kvTile[(i0 + 64) / HeadDim * RowStride + (i0 + 64) % HeadDim] = x1;
+                            kvTile[(i0 + 128) / HeadDim * RowStride + (i0 + 128) % HeadDim] = x2;
+                            kvTile[(i0 + 192) / HeadDim * RowStride + (i0 + 192) % HeadDim] = x3;
+                            kvTile[(i0 + 256) / HeadDim * RowStride + (i0 + 256) % HeadDim] = x4;
+                            kvTile[(i0 + 320) / HeadDim * RowStride + (i0 + 320) % HeadDim] = x5;
+                            kvTile[(i0 + 384) / HeadDim * RowStride + (i0 + 384) % HeadDim] = x6;
+                            kvTile[(i0 + 448) / HeadDim * RowStride + (i0 + 448) % HeadDim] = x7;
+                            kvTile[(i0 + 512) / HeadDim * RowStride + (i0 + 512) % HeadDim] = x8;
+                            kvTile[(i0 + 576) / HeadDim * RowStride + (i0 + 576) % HeadDim] = x9;
+                            kvTile[(i0 + 640) / HeadDim * RowStride + (i0 + 640) % HeadDim] = x10;
+                            kvTile[(i0 + 704) / HeadDim * RowStride + (i0 + 704) % HeadDim] = x11;
+                            kvTile[(i0 + 768) / HeadDim * RowStride + (i0 + 768) % HeadDim] = x12;
+                            kvTile[(i0 + 832) / HeadDim * RowStride + (i0 + 832) % HeadDim] = x13;
+                            kvTile[(i0 + 896) / HeadDim * RowStride + (i0 + 896) % HeadDim] = x14;
+                            kvTile[(i0 + 960) / HeadDim * RowStride + (i0 + 960) % HeadDim] = x15;
                         }
                     }
+                    Group.Barrier();
+
+                    // Scores of this thread's rows with its keys (keys past `keys` are zero rows, and their scores never read).
+                    float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+                    float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+                    float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+                    float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+                    for (int d = 0; d < HeadDim / 4; d++)
+                    {
+                        Float4 q0 = qVectors[qAt0 + d], k0 = kVectors[kAt0 + d];
+                        Float4 q1 = qVectors[qAt1 + d], k1 = kVectors[kAt1 + d];
+                        Float4 q2 = qVectors[qAt2 + d], k2 = kVectors[kAt2 + d];
+                        Float4 q3 = qVectors[qAt3 + d], k3 = kVectors[kAt3 + d];
+                        s00 = s00 + q0.X * k0.X + q0.Y * k0.Y + q0.Z * k0.Z + q0.W * k0.W;
+                        s01 = s01 + q0.X * k1.X + q0.Y * k1.Y + q0.Z * k1.Z + q0.W * k1.W;
+                        s02 = s02 + q0.X * k2.X + q0.Y * k2.Y + q0.Z * k2.Z + q0.W * k2.W;
+                        s03 = s03 + q0.X * k3.X + q0.Y * k3.Y + q0.Z * k3.Z + q0.W * k3.W;
+                        s10 = s10 + q1.X * k0.X + q1.Y * k0.Y + q1.Z * k0.Z + q1.W * k0.W;
+                        s11 = s11 + q1.X * k1.X + q1.Y * k1.Y + q1.Z * k1.Z + q1.W * k1.W;
+                        s12 = s12 + q1.X * k2.X + q1.Y * k2.Y + q1.Z * k2.Z + q1.W * k2.W;
+                        s13 = s13 + q1.X * k3.X + q1.Y * k3.Y + q1.Z * k3.Z + q1.W * k3.W;
+                        s20 = s20 + q2.X * k0.X + q2.Y * k0.Y + q2.Z * k0.Z + q2.W * k0.W;
+                        s21 = s21 + q2.X * k1.X + q2.Y * k1.Y + q2.Z * k1.Z + q2.W * k1.W;
+                        s22 = s22 + q2.X * k2.X + q2.Y * k2.Y + q2.Z * k2.Z + q2.W * k2.W;
+                        s23 = s23 + q2.X * k3.X + q2.Y * k3.Y + q2.Z * k3.Z + q2.W * k3.W;
+                        s30 = s30 + q3.X * k0.X + q3.Y * k0.Y + q3.Z * k0.Z + q3.W * k0.W;
+                        s31 = s31 + q3.X * k1.X + q3.Y * k1.Y + q3.Z * k1.Z + q3.W * k1.W;
+                        s32 = s32 + q3.X * k2.X + q3.Y * k2.Y + q3.Z * k2.Z + q3.W * k2.W;
+                        s33 = s33 + q3.X * k3.X + q3.Y * k3.Y + q3.Z * k3.Z + q3.W * k3.W;
+                    }
+                    weightRows[(columnBlock + 0) * WeightVectors + rowBlock] = new Float4(s00, s10, s20, s30);
+                    weightRows[(columnBlock + 8) * WeightVectors + rowBlock] = new Float4(s01, s11, s21, s31);
+                    weightRows[(columnBlock + 16) * WeightVectors + rowBlock] = new Float4(s02, s12, s22, s32);
+                    weightRows[(columnBlock + 24) * WeightVectors + rowBlock] = new Float4(s03, s13, s23, s33);
+                    Group.Barrier();
+
+                    // v replaces k (every score is computed); meanwhile each row's owner turns its scores into weights.
+                    if (sizes.VectorLoads != 0)
+                    {
+                        for (int e = 0; e < 8; e += 8)
+                        {
+                            int i0 = e * ThreadsPerGroup + thread;
+                            Float4 x0 = i0 + 0 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 0] : default;
+                            Float4 x1 = i0 + 64 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 64] : default;
+                            Float4 x2 = i0 + 128 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 128] : default;
+                            Float4 x3 = i0 + 192 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 192] : default;
+                            Float4 x4 = i0 + 256 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 256] : default;
+                            Float4 x5 = i0 + 320 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 320] : default;
+                            Float4 x6 = i0 + 384 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 384] : default;
+                            Float4 x7 = i0 + 448 < keys * HeadDim / 4 ? vFloat4[tileAt / 4 + i0 + 448] : default;
+                            kVectors[(i0 + 0) / (HeadDim / 4) * RowVectors + (i0 + 0) % (HeadDim / 4)] = x0;
+                            kVectors[(i0 + 64) / (HeadDim / 4) * RowVectors + (i0 + 64) % (HeadDim / 4)] = x1;
+                            kVectors[(i0 + 128) / (HeadDim / 4) * RowVectors + (i0 + 128) % (HeadDim / 4)] = x2;
+                            kVectors[(i0 + 192) / (HeadDim / 4) * RowVectors + (i0 + 192) % (HeadDim / 4)] = x3;
+                            kVectors[(i0 + 256) / (HeadDim / 4) * RowVectors + (i0 + 256) % (HeadDim / 4)] = x4;
+                            kVectors[(i0 + 320) / (HeadDim / 4) * RowVectors + (i0 + 320) % (HeadDim / 4)] = x5;
+                            kVectors[(i0 + 384) / (HeadDim / 4) * RowVectors + (i0 + 384) % (HeadDim / 4)] = x6;
+                            kVectors[(i0 + 448) / (HeadDim / 4) * RowVectors + (i0 + 448) % (HeadDim / 4)] = x7;
+                        }
+                    }
+                    else
+                    {
+                        for (int e = 0; e < 32; e += 16)
+                        {
+                            int i0 = e * ThreadsPerGroup + thread;
+                            float x0 = i0 + 0 < keys * HeadDim ? v[tileAt + i0 + 0] : default;
+                            float x1 = i0 + 64 < keys * HeadDim ? v[tileAt + i0 + 64] : default;
+                            float x2 = i0 + 128 < keys * HeadDim ? v[tileAt + i0 + 128] : default;
+                            float x3 = i0 + 192 < keys * HeadDim ? v[tileAt + i0 + 192] : default;
+                            float x4 = i0 + 256 < keys * HeadDim ? v[tileAt + i0 + 256] : default;
+                            float x5 = i0 + 320 < keys * HeadDim ? v[tileAt + i0 + 320] : default;
+                            float x6 = i0 + 384 < keys * HeadDim ? v[tileAt + i0 + 384] : default;
+                            float x7 = i0 + 448 < keys * HeadDim ? v[tileAt + i0 + 448] : default;
+                            float x8 = i0 + 512 < keys * HeadDim ? v[tileAt + i0 + 512] : default;
+                            float x9 = i0 + 576 < keys * HeadDim ? v[tileAt + i0 + 576] : default;
+                            float x10 = i0 + 640 < keys * HeadDim ? v[tileAt + i0 + 640] : default;
+                            float x11 = i0 + 704 < keys * HeadDim ? v[tileAt + i0 + 704] : default;
+                            float x12 = i0 + 768 < keys * HeadDim ? v[tileAt + i0 + 768] : default;
+                            float x13 = i0 + 832 < keys * HeadDim ? v[tileAt + i0 + 832] : default;
+                            float x14 = i0 + 896 < keys * HeadDim ? v[tileAt + i0 + 896] : default;
+                            float x15 = i0 + 960 < keys * HeadDim ? v[tileAt + i0 + 960] : default;
+                            kvTile[(i0 + 0) / HeadDim * RowStride + (i0 + 0) % HeadDim] = x0;
+                            kvTile[(i0 + 64) / HeadDim * RowStride + (i0 + 64) % HeadDim] = x1;
+                            kvTile[(i0 + 128) / HeadDim * RowStride + (i0 + 128) % HeadDim] = x2;
+                            kvTile[(i0 + 192) / HeadDim * RowStride + (i0 + 192) % HeadDim] = x3;
+                            kvTile[(i0 + 256) / HeadDim * RowStride + (i0 + 256) % HeadDim] = x4;
+                            kvTile[(i0 + 320) / HeadDim * RowStride + (i0 + 320) % HeadDim] = x5;
+                            kvTile[(i0 + 384) / HeadDim * RowStride + (i0 + 384) % HeadDim] = x6;
+                            kvTile[(i0 + 448) / HeadDim * RowStride + (i0 + 448) % HeadDim] = x7;
+                            kvTile[(i0 + 512) / HeadDim * RowStride + (i0 + 512) % HeadDim] = x8;
+                            kvTile[(i0 + 576) / HeadDim * RowStride + (i0 + 576) % HeadDim] = x9;
+                            kvTile[(i0 + 640) / HeadDim * RowStride + (i0 + 640) % HeadDim] = x10;
+                            kvTile[(i0 + 704) / HeadDim * RowStride + (i0 + 704) % HeadDim] = x11;
+                            kvTile[(i0 + 768) / HeadDim * RowStride + (i0 + 768) % HeadDim] = x12;
+                            kvTile[(i0 + 832) / HeadDim * RowStride + (i0 + 832) % HeadDim] = x13;
+                            kvTile[(i0 + 896) / HeadDim * RowStride + (i0 + 896) % HeadDim] = x14;
+                            kvTile[(i0 + 960) / HeadDim * RowStride + (i0 + 960) % HeadDim] = x15;
+                        }
+                    }
+                    if (thread < RowsPerGroup)
+                    {
+                        // Only the row's own keys get a weight: the mask cuts nothing inside them, only tiles that cross their ends.
+                        int from = Math.Min(Math.Max(start - j0, 0), keys), to = Math.Min(Math.Max(end - j0, 0), keys);
+                        float w0 = weights[0 * WeightStride + ownColumn];
+                        float w1 = weights[1 * WeightStride + ownColumn];
+                        float w2 = weights[2 * WeightStride + ownColumn];
+                        float w3 = weights[3 * WeightStride + ownColumn];
+                        float w4 = weights[4 * WeightStride + ownColumn];
+                        float w5 = weights[5 * WeightStride + ownColumn];
+                        float w6 = weights[6 * WeightStride + ownColumn];
+                        float w7 = weights[7 * WeightStride + ownColumn];
+                        float w8 = weights[8 * WeightStride + ownColumn];
+                        float w9 = weights[9 * WeightStride + ownColumn];
+                        float w10 = weights[10 * WeightStride + ownColumn];
+                        float w11 = weights[11 * WeightStride + ownColumn];
+                        float w12 = weights[12 * WeightStride + ownColumn];
+                        float w13 = weights[13 * WeightStride + ownColumn];
+                        float w14 = weights[14 * WeightStride + ownColumn];
+                        float w15 = weights[15 * WeightStride + ownColumn];
+                        float w16 = weights[16 * WeightStride + ownColumn];
+                        float w17 = weights[17 * WeightStride + ownColumn];
+                        float w18 = weights[18 * WeightStride + ownColumn];
+                        float w19 = weights[19 * WeightStride + ownColumn];
+                        float w20 = weights[20 * WeightStride + ownColumn];
+                        float w21 = weights[21 * WeightStride + ownColumn];
+                        float w22 = weights[22 * WeightStride + ownColumn];
+                        float w23 = weights[23 * WeightStride + ownColumn];
+                        float w24 = weights[24 * WeightStride + ownColumn];
+                        float w25 = weights[25 * WeightStride + ownColumn];
+                        float w26 = weights[26 * WeightStride + ownColumn];
+                        float w27 = weights[27 * WeightStride + ownColumn];
+                        float w28 = weights[28 * WeightStride + ownColumn];
+                        float w29 = weights[29 * WeightStride + ownColumn];
+                        float w30 = weights[30 * WeightStride + ownColumn];
+                        float w31 = weights[31 * WeightStride + ownColumn];
+                        float tileMax = rowMax;
+                        tileMax = 0 >= from && 0 < to ? XMath.Max(tileMax, w0) : tileMax;
+                        tileMax = 1 >= from && 1 < to ? XMath.Max(tileMax, w1) : tileMax;
+                        tileMax = 2 >= from && 2 < to ? XMath.Max(tileMax, w2) : tileMax;
+                        tileMax = 3 >= from && 3 < to ? XMath.Max(tileMax, w3) : tileMax;
+                        tileMax = 4 >= from && 4 < to ? XMath.Max(tileMax, w4) : tileMax;
+                        tileMax = 5 >= from && 5 < to ? XMath.Max(tileMax, w5) : tileMax;
+                        tileMax = 6 >= from && 6 < to ? XMath.Max(tileMax, w6) : tileMax;
+                        tileMax = 7 >= from && 7 < to ? XMath.Max(tileMax, w7) : tileMax;
+                        tileMax = 8 >= from && 8 < to ? XMath.Max(tileMax, w8) : tileMax;
+                        tileMax = 9 >= from && 9 < to ? XMath.Max(tileMax, w9) : tileMax;
+                        tileMax = 10 >= from && 10 < to ? XMath.Max(tileMax, w10) : tileMax;
+                        tileMax = 11 >= from && 11 < to ? XMath.Max(tileMax, w11) : tileMax;
+                        tileMax = 12 >= from && 12 < to ? XMath.Max(tileMax, w12) : tileMax;
+                        tileMax = 13 >= from && 13 < to ? XMath.Max(tileMax, w13) : tileMax;
+                        tileMax = 14 >= from && 14 < to ? XMath.Max(tileMax, w14) : tileMax;
+                        tileMax = 15 >= from && 15 < to ? XMath.Max(tileMax, w15) : tileMax;
+                        tileMax = 16 >= from && 16 < to ? XMath.Max(tileMax, w16) : tileMax;
+                        tileMax = 17 >= from && 17 < to ? XMath.Max(tileMax, w17) : tileMax;
+                        tileMax = 18 >= from && 18 < to ? XMath.Max(tileMax, w18) : tileMax;
+                        tileMax = 19 >= from && 19 < to ? XMath.Max(tileMax, w19) : tileMax;
+                        tileMax = 20 >= from && 20 < to ? XMath.Max(tileMax, w20) : tileMax;
+                        tileMax = 21 >= from && 21 < to ? XMath.Max(tileMax, w21) : tileMax;
+                        tileMax = 22 >= from && 22 < to ? XMath.Max(tileMax, w22) : tileMax;
+                        tileMax = 23 >= from && 23 < to ? XMath.Max(tileMax, w23) : tileMax;
+                        tileMax = 24 >= from && 24 < to ? XMath.Max(tileMax, w24) : tileMax;
+                        tileMax = 25 >= from && 25 < to ? XMath.Max(tileMax, w25) : tileMax;
+                        tileMax = 26 >= from && 26 < to ? XMath.Max(tileMax, w26) : tileMax;
+                        tileMax = 27 >= from && 27 < to ? XMath.Max(tileMax, w27) : tileMax;
+                        tileMax = 28 >= from && 28 < to ? XMath.Max(tileMax, w28) : tileMax;
+                        tileMax = 29 >= from && 29 < to ? XMath.Max(tileMax, w29) : tileMax;
+                        tileMax = 30 >= from && 30 < to ? XMath.Max(tileMax, w30) : tileMax;
+                        tileMax = 31 >= from && 31 < to ? XMath.Max(tileMax, w31) : tileMax;
+                        // What was summed under the old maximum shrinks by exp2(old − new): 0 at the row's first key, and 1 while
+                        // the row has seen none (exp2(−∞ − −∞) would be NaN).
+                        float scale = tileMax == float.NegativeInfinity ? 1f : XMath.Exp2(rowMax - tileMax);
+                        rowMax = tileMax;
+                        rowSum *= scale;
+                        rowFactors[ownColumn] = scale;
+                        w0 = 0 >= from && 0 < to ? XMath.Exp2(w0 - rowMax) : 0f;
+                        w1 = 1 >= from && 1 < to ? XMath.Exp2(w1 - rowMax) : 0f;
+                        w2 = 2 >= from && 2 < to ? XMath.Exp2(w2 - rowMax) : 0f;
+                        w3 = 3 >= from && 3 < to ? XMath.Exp2(w3 - rowMax) : 0f;
+                        w4 = 4 >= from && 4 < to ? XMath.Exp2(w4 - rowMax) : 0f;
+                        w5 = 5 >= from && 5 < to ? XMath.Exp2(w5 - rowMax) : 0f;
+                        w6 = 6 >= from && 6 < to ? XMath.Exp2(w6 - rowMax) : 0f;
+                        w7 = 7 >= from && 7 < to ? XMath.Exp2(w7 - rowMax) : 0f;
+                        w8 = 8 >= from && 8 < to ? XMath.Exp2(w8 - rowMax) : 0f;
+                        w9 = 9 >= from && 9 < to ? XMath.Exp2(w9 - rowMax) : 0f;
+                        w10 = 10 >= from && 10 < to ? XMath.Exp2(w10 - rowMax) : 0f;
+                        w11 = 11 >= from && 11 < to ? XMath.Exp2(w11 - rowMax) : 0f;
+                        w12 = 12 >= from && 12 < to ? XMath.Exp2(w12 - rowMax) : 0f;
+                        w13 = 13 >= from && 13 < to ? XMath.Exp2(w13 - rowMax) : 0f;
+                        w14 = 14 >= from && 14 < to ? XMath.Exp2(w14 - rowMax) : 0f;
+                        w15 = 15 >= from && 15 < to ? XMath.Exp2(w15 - rowMax) : 0f;
+                        w16 = 16 >= from && 16 < to ? XMath.Exp2(w16 - rowMax) : 0f;
+                        w17 = 17 >= from && 17 < to ? XMath.Exp2(w17 - rowMax) : 0f;
+                        w18 = 18 >= from && 18 < to ? XMath.Exp2(w18 - rowMax) : 0f;
+                        w19 = 19 >= from && 19 < to ? XMath.Exp2(w19 - rowMax) : 0f;
+                        w20 = 20 >= from && 20 < to ? XMath.Exp2(w20 - rowMax) : 0f;
+                        w21 = 21 >= from && 21 < to ? XMath.Exp2(w21 - rowMax) : 0f;
+                        w22 = 22 >= from && 22 < to ? XMath.Exp2(w22 - rowMax) : 0f;
+                        w23 = 23 >= from && 23 < to ? XMath.Exp2(w23 - rowMax) : 0f;
+                        w24 = 24 >= from && 24 < to ? XMath.Exp2(w24 - rowMax) : 0f;
+                        w25 = 25 >= from && 25 < to ? XMath.Exp2(w25 - rowMax) : 0f;
+                        w26 = 26 >= from && 26 < to ? XMath.Exp2(w26 - rowMax) : 0f;
+                        w27 = 27 >= from && 27 < to ? XMath.Exp2(w27 - rowMax) : 0f;
+                        w28 = 28 >= from && 28 < to ? XMath.Exp2(w28 - rowMax) : 0f;
+                        w29 = 29 >= from && 29 < to ? XMath.Exp2(w29 - rowMax) : 0f;
+                        w30 = 30 >= from && 30 < to ? XMath.Exp2(w30 - rowMax) : 0f;
+                        w31 = 31 >= from && 31 < to ? XMath.Exp2(w31 - rowMax) : 0f;
+                        rowSum += w0;
+                        weights[0 * WeightStride + ownColumn] = w0;
+                        rowSum += w1;
+                        weights[1 * WeightStride + ownColumn] = w1;
+                        rowSum += w2;
+                        weights[2 * WeightStride + ownColumn] = w2;
+                        rowSum += w3;
+                        weights[3 * WeightStride + ownColumn] = w3;
+                        rowSum += w4;
+                        weights[4 * WeightStride + ownColumn] = w4;
+                        rowSum += w5;
+                        weights[5 * WeightStride + ownColumn] = w5;
+                        rowSum += w6;
+                        weights[6 * WeightStride + ownColumn] = w6;
+                        rowSum += w7;
+                        weights[7 * WeightStride + ownColumn] = w7;
+                        rowSum += w8;
+                        weights[8 * WeightStride + ownColumn] = w8;
+                        rowSum += w9;
+                        weights[9 * WeightStride + ownColumn] = w9;
+                        rowSum += w10;
+                        weights[10 * WeightStride + ownColumn] = w10;
+                        rowSum += w11;
+                        weights[11 * WeightStride + ownColumn] = w11;
+                        rowSum += w12;
+                        weights[12 * WeightStride + ownColumn] = w12;
+                        rowSum += w13;
+                        weights[13 * WeightStride + ownColumn] = w13;
+                        rowSum += w14;
+                        weights[14 * WeightStride + ownColumn] = w14;
+                        rowSum += w15;
+                        weights[15 * WeightStride + ownColumn] = w15;
+                        rowSum += w16;
+                        weights[16 * WeightStride + ownColumn] = w16;
+                        rowSum += w17;
+                        weights[17 * WeightStride + ownColumn] = w17;
+                        rowSum += w18;
+                        weights[18 * WeightStride + ownColumn] = w18;
+                        rowSum += w19;
+                        weights[19 * WeightStride + ownColumn] = w19;
+                        rowSum += w20;
+                        weights[20 * WeightStride + ownColumn] = w20;
+                        rowSum += w21;
+                        weights[21 * WeightStride + ownColumn] = w21;
+                        rowSum += w22;
+                        weights[22 * WeightStride + ownColumn] = w22;
+                        rowSum += w23;
+                        weights[23 * WeightStride + ownColumn] = w23;
+                        rowSum += w24;
+                        weights[24 * WeightStride + ownColumn] = w24;
+                        rowSum += w25;
+                        weights[25 * WeightStride + ownColumn] = w25;
+                        rowSum += w26;
+                        weights[26 * WeightStride + ownColumn] = w26;
+                        rowSum += w27;
+                        weights[27 * WeightStride + ownColumn] = w27;
+                        rowSum += w28;
+                        weights[28 * WeightStride + ownColumn] = w28;
+                        rowSum += w29;
+                        weights[29 * WeightStride + ownColumn] = w29;
+                        rowSum += w30;
+                        weights[30 * WeightStride + ownColumn] = w30;
+                        rowSum += w31;
+                        weights[31 * WeightStride + ownColumn] = w31;
+                    }
+                    Group.Barrier();
+
+                    Float4 rescale = rowFactorBlocks[rowBlock];
+                    o0_0 *= rescale.X;
+                    o0_1 *= rescale.X;
+                    o0_2 *= rescale.X;
+                    o0_3 *= rescale.X;
+                    o0_4 *= rescale.X;
+                    o0_5 *= rescale.X;
+                    o0_6 *= rescale.X;
+                    o0_7 *= rescale.X;
+                    o1_0 *= rescale.Y;
+                    o1_1 *= rescale.Y;
+                    o1_2 *= rescale.Y;
+                    o1_3 *= rescale.Y;
+                    o1_4 *= rescale.Y;
+                    o1_5 *= rescale.Y;
+                    o1_6 *= rescale.Y;
+                    o1_7 *= rescale.Y;
+                    o2_0 *= rescale.Z;
+                    o2_1 *= rescale.Z;
+                    o2_2 *= rescale.Z;
+                    o2_3 *= rescale.Z;
+                    o2_4 *= rescale.Z;
+                    o2_5 *= rescale.Z;
+                    o2_6 *= rescale.Z;
+                    o2_7 *= rescale.Z;
+                    o3_0 *= rescale.W;
+                    o3_1 *= rescale.W;
+                    o3_2 *= rescale.W;
+                    o3_3 *= rescale.W;
+                    o3_4 *= rescale.W;
+                    o3_5 *= rescale.W;
+                    o3_6 *= rescale.W;
+                    o3_7 *= rescale.W;
+                    for (int j = 0; j < keys; j++)
+                    {
+                        Float4 p = weightRows[j * WeightVectors + rowBlock];
+                        Float4 v0 = vChunks[j * RowChunks + 0 + columnBlock];
+                        Float4 v1 = vChunks[j * RowChunks + 8 + columnBlock];
+                        o0_0 += p.X * v0.X;
+                        o0_1 += p.X * v0.Y;
+                        o0_2 += p.X * v0.Z;
+                        o0_3 += p.X * v0.W;
+                        o0_4 += p.X * v1.X;
+                        o0_5 += p.X * v1.Y;
+                        o0_6 += p.X * v1.Z;
+                        o0_7 += p.X * v1.W;
+                        o1_0 += p.Y * v0.X;
+                        o1_1 += p.Y * v0.Y;
+                        o1_2 += p.Y * v0.Z;
+                        o1_3 += p.Y * v0.W;
+                        o1_4 += p.Y * v1.X;
+                        o1_5 += p.Y * v1.Y;
+                        o1_6 += p.Y * v1.Z;
+                        o1_7 += p.Y * v1.W;
+                        o2_0 += p.Z * v0.X;
+                        o2_1 += p.Z * v0.Y;
+                        o2_2 += p.Z * v0.Z;
+                        o2_3 += p.Z * v0.W;
+                        o2_4 += p.Z * v1.X;
+                        o2_5 += p.Z * v1.Y;
+                        o2_6 += p.Z * v1.Z;
+                        o2_7 += p.Z * v1.W;
+                        o3_0 += p.W * v0.X;
+                        o3_1 += p.W * v0.Y;
+                        o3_2 += p.W * v0.Z;
+                        o3_3 += p.W * v0.W;
+                        o3_4 += p.W * v1.X;
+                        o3_5 += p.W * v1.Y;
+                        o3_6 += p.W * v1.Z;
+                        o3_7 += p.W * v1.W;
+                    }
+                }
+
+                // Each owner publishes its row's final factor once every thread is done with the last tile's.
+                Group.Barrier();
+                if (thread < RowsPerGroup)
+                {
+                    // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros. A split's share stays
+                    // unnormalized: the combine kernel rescales the shares to their common maximum, adds them in split order and
+                    // divides once.
+                    rowFactors[ownColumn] = sizes.KeySplits > 1 ? 1f : rowSum > 0f ? 1f / rowSum : 0f;
+                    if (ownsRow)
+                    {
+                        long row = (long)batchHead * sizes.QueryLength + firstRow + thread;
+                        if (sizes.KeySplits > 1)
+                        {
+                            partialStats[(row * sizes.KeySplits + split) * 2] = rowMax;
+                            partialStats[(row * sizes.KeySplits + split) * 2 + 1] = rowSum;
+                        }
+                        else if (logSumExp.Length > 0)
+                        {
+                            // ln Σ exp(scale · q·k) = ln 2 · (max + log2 Σ exp2(s − max)); −∞ for a row that saw no key.
+                            logSumExp[row] = rowSum > 0f ? (rowMax + XMath.Log2(rowSum)) * Ln2 : float.NegativeInfinity;
+                        }
+                    }
+                }
+                Group.Barrier();
+                Float4 factor = rowFactorBlocks[rowBlock];
+                ArrayView<float> destination = sizes.KeySplits > 1 ? partialOutputs : output;
+                if (rowBlock + 0 < rowCount)
+                {
+                    long at = (((long)batchHead * sizes.QueryLength + firstRow + rowBlock + 0) * sizes.KeySplits + split) * HeadDim;
+                    destination[at + columnBlock * 4 + 0] = o0_0 * factor.X;
+                    destination[at + columnBlock * 4 + 1] = o0_1 * factor.X;
+                    destination[at + columnBlock * 4 + 2] = o0_2 * factor.X;
+                    destination[at + columnBlock * 4 + 3] = o0_3 * factor.X;
+                    destination[at + columnBlock * 4 + 32] = o0_4 * factor.X;
+                    destination[at + columnBlock * 4 + 33] = o0_5 * factor.X;
+                    destination[at + columnBlock * 4 + 34] = o0_6 * factor.X;
+                    destination[at + columnBlock * 4 + 35] = o0_7 * factor.X;
+                }
+                if (rowBlock + 8 < rowCount)
+                {
+                    long at = (((long)batchHead * sizes.QueryLength + firstRow + rowBlock + 8) * sizes.KeySplits + split) * HeadDim;
+                    destination[at + columnBlock * 4 + 0] = o1_0 * factor.Y;
+                    destination[at + columnBlock * 4 + 1] = o1_1 * factor.Y;
+                    destination[at + columnBlock * 4 + 2] = o1_2 * factor.Y;
+                    destination[at + columnBlock * 4 + 3] = o1_3 * factor.Y;
+                    destination[at + columnBlock * 4 + 32] = o1_4 * factor.Y;
+                    destination[at + columnBlock * 4 + 33] = o1_5 * factor.Y;
+                    destination[at + columnBlock * 4 + 34] = o1_6 * factor.Y;
+                    destination[at + columnBlock * 4 + 35] = o1_7 * factor.Y;
+                }
+                if (rowBlock + 16 < rowCount)
+                {
+                    long at = (((long)batchHead * sizes.QueryLength + firstRow + rowBlock + 16) * sizes.KeySplits + split) * HeadDim;
+                    destination[at + columnBlock * 4 + 0] = o2_0 * factor.Z;
+                    destination[at + columnBlock * 4 + 1] = o2_1 * factor.Z;
+                    destination[at + columnBlock * 4 + 2] = o2_2 * factor.Z;
+                    destination[at + columnBlock * 4 + 3] = o2_3 * factor.Z;
+                    destination[at + columnBlock * 4 + 32] = o2_4 * factor.Z;
+                    destination[at + columnBlock * 4 + 33] = o2_5 * factor.Z;
+                    destination[at + columnBlock * 4 + 34] = o2_6 * factor.Z;
+                    destination[at + columnBlock * 4 + 35] = o2_7 * factor.Z;
+                }
+                if (rowBlock + 24 < rowCount)
+                {
+                    long at = (((long)batchHead * sizes.QueryLength + firstRow + rowBlock + 24) * sizes.KeySplits + split) * HeadDim;
+                    destination[at + columnBlock * 4 + 0] = o3_0 * factor.W;
+                    destination[at + columnBlock * 4 + 1] = o3_1 * factor.W;
+                    destination[at + columnBlock * 4 + 2] = o3_2 * factor.W;
+                    destination[at + columnBlock * 4 + 3] = o3_3 * factor.W;
+                    destination[at + columnBlock * 4 + 32] = o3_4 * factor.W;
+                    destination[at + columnBlock * 4 + 33] = o3_5 * factor.W;
+                    destination[at + columnBlock * 4 + 34] = o3_6 * factor.W;
+                    destination[at + columnBlock * 4 + 35] = o3_7 * factor.W;
                 }
             }
         }

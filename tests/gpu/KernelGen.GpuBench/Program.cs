@@ -12,16 +12,28 @@ using KernelGen.Gpu;
 using KernelGen.GpuBench;
 
 // Usage: KernelGen.GpuBench --data DIR [--sizes 2048,8192] [--cpu]
-//   Runs every configuration of Configurations.cs at each sequence length on the accelerator the chooser picks (or,
+//        KernelGen.GpuBench --check [--cpu]
+//        KernelGen.GpuBench --ptx DIR
+//   The second form writes each configuration's kernel as SM_90 PTX (ILGPU's PTX backend, no GPU needed), for ptxas
+//   to report registers and spills. The second checks every kind of kernel against float64 (Check.cs). The first runs every configuration of Configurations.cs at each sequence length on the accelerator the chooser picks (or,
 //   with --cpu, on the CPU accelerator), times the kernel, and writes DIR/cases.csv plus each case's q, k, v and
 //   output as raw float32 for compare.py. With --cpu it also checks the output against the float64 reference here.
-string data = Argument("--data") ?? throw new ArgumentException("--data DIR is required.");
+if (Argument("--ptx") is string ptxDirectory)
+{
+    Directory.CreateDirectory(ptxDirectory);
+    foreach (Type configuration in new[] { typeof(Full64), typeof(Causal64), typeof(Full128), typeof(Causal128) })
+        File.WriteAllText(Path.Combine(ptxDirectory, configuration.Name + ".ptx"), Ptx.Compile(configuration));
+    return 0;
+}
 bool cpu = args.Contains("--cpu");
-int[] sizes = (Argument("--sizes") ?? (cpu ? "40" : "2048,8192")).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-Directory.CreateDirectory(data);
-
 using AttentionGpuDevice device = cpu ? AttentionGpuDevice.CreateCpu() : AttentionGpuDevice.CreateBest();
 Console.WriteLine($"accelerator: {device.Description}");
+if (args.Contains("--check"))
+    return Check.Run(device.Accelerator) ? 0 : 1;
+
+string data = Argument("--data") ?? throw new ArgumentException("--data DIR is required.");
+int[] sizes = (Argument("--sizes") ?? (cpu ? "40" : "2048,8192")).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+Directory.CreateDirectory(data);
 
 var cases = new (string Name, IAttentionKernel Kernel, GpuForward Forward)[]
 {
@@ -40,7 +52,7 @@ foreach ((string name, IAttentionKernel kernel, GpuForward forward) in cases)
     AttentionConfig config = kernel.Config;
     int length = config.Heads * n * config.HeadDim;
     var random = new Random(n * 1000 + config.HeadDim);
-    float[] q = Uniform(random, length), k = Uniform(random, length), v = Uniform(random, length);
+    float[] q = Check.Uniform(random, length), k = Check.Uniform(random, length), v = Check.Uniform(random, length);
 
     Accelerator accelerator = device.Accelerator;
     using MemoryBuffer1D<float, Stride1D.Dense> qBuffer = accelerator.Allocate1D(q);
@@ -91,14 +103,6 @@ string? Argument(string name)
 {
     int at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-}
-
-static float[] Uniform(Random random, int count)
-{
-    var values = new float[count];
-    for (int i = 0; i < count; i++)
-        values[i] = (float)(random.NextDouble() * 2 - 1);
-    return values;
 }
 
 static void Write(string path, float[] values) => File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
