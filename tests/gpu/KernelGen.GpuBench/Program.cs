@@ -11,7 +11,7 @@ using KernelGen;
 using KernelGen.Gpu;
 using KernelGen.GpuBench;
 
-// Usage: KernelGen.GpuBench --data DIR [--sizes 2048,8192] [--cpu]
+// Usage: KernelGen.GpuBench --data DIR [--sizes 2048,8192] [--cases full64,causal128] [--cpu]
 //        KernelGen.GpuBench --check [--cpu]
 //        KernelGen.GpuBench --ptx DIR
 //   The second form writes each configuration's kernel as SM_90 PTX (ILGPU's PTX backend, no GPU needed), for ptxas
@@ -42,6 +42,8 @@ var cases = new (string Name, IAttentionKernel Kernel, GpuForward Forward)[]
     ("full128", Full128.Kernel.Instance, Full128.Gpu.Forward),
     ("causal128", Causal128.Kernel.Instance, Causal128.Gpu.Forward),
 };
+if (Argument("--cases") is string names)
+    cases = cases.Where(c => names.Split(',').Contains(c.Name)).ToArray();
 
 using var csv = new StreamWriter(Path.Combine(data, "cases.csv"));
 csv.WriteLine("case,n,d,heads,causal,median_ms,tflops");
