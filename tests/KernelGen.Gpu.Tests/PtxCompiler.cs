@@ -1,25 +1,13 @@
 using System.Text.RegularExpressions;
-using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
 namespace KernelGen.Gpu.Tests;
 
-/// <summary>Compiles a generated kernel to PTX in-process with ILGPU's PTX backend: no GPU and no CUDA driver needed.</summary>
+/// <summary>PTX of the test kernels (runtime GpuPtx), and what the tests read from it.</summary>
 internal static class PtxCompiler
 {
-    /// <summary>A fresh context per compilation, so the PTX's value numbering does not depend on what ran before.</summary>
     public static string Compile(GpuKernel kernel, CudaArchitecture architecture, CudaInstructionSet instructionSet)
-    {
-        using Context context = Context.Create(builder => builder.EnableAlgorithms());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
-        EntryPointDescription entry = EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Kernel);
-        var compiled = (PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization());
-        return compiled.PTXAssembly;
-    }
+        => GpuPtx.Compile(kernel.Kernel, architecture, instructionSet);
 
     /// <summary>Lines whose instruction starts with <paramref name="opcode"/> (e.g. "ld.local", "bar.sync").</summary>
     public static int Count(string ptx, string opcode)

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 using KernelGen;
 using KernelGen.Gpu;
 using KernelGen.GpuBench;
@@ -22,7 +23,8 @@ if (Argument("--ptx") is string ptxDirectory)
 {
     Directory.CreateDirectory(ptxDirectory);
     foreach (Type configuration in new[] { typeof(Full64), typeof(Causal64), typeof(Full128), typeof(Causal128) })
-        File.WriteAllText(Path.Combine(ptxDirectory, configuration.Name + ".ptx"), Ptx.Compile(configuration));
+        File.WriteAllText(Path.Combine(ptxDirectory, configuration.Name + ".ptx"),
+            GpuPtx.Compile(configuration.GetNestedType("Gpu")!.GetMethod("AttentionKernel")!, CudaArchitecture.SM_90, CudaInstructionSet.ISA_83));
     return 0;
 }
 bool cpu = args.Contains("--cpu");
