@@ -17,15 +17,19 @@ public static class AttentionGpu
 {
     /// <summary>
     /// Checks sizes and view lengths as the CPU path checks spans, so both throw the same
-    /// <see cref="ArgumentException"/>s; and, when <paramref name="logSumExpLength"/> is given, the log-sum-exp length.
+    /// <see cref="ArgumentException"/>s; <paramref name="keyLengths"/> as the CPU overloads do: when
+    /// <paramref name="keyLengthsRequired"/> (an overload that takes them), one per sequence, else empty meaning
+    /// keyLength keys for every sequence; and, when <paramref name="logSumExpLength"/> is given, the log-sum-exp length.
     /// </summary>
     public static void Validate(int headDim, int heads, int kvHeads, bool causal,
         long qLength, long kLength, long vLength, long outputLength, long? logSumExpLength,
-        int batch, int queryLength, int keyLength)
+        int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, bool keyLengthsRequired)
     {
         AttentionArguments.Validate(headDim, heads, kvHeads, qLength, kLength, vLength, outputLength, batch, queryLength, keyLength);
-        if (causal)
-            AttentionArguments.ValidateCausal(queryLength, keyLength);
+        if (keyLengthsRequired)
+            AttentionArguments.ValidateKeyLengths(keyLengths, batch, keyLength);
+        else
+            AttentionArguments.ValidateKeyLengthsOrCausal(keyLengths, batch, queryLength, keyLength, causal);
         long rows = (long)batch * heads * queryLength;
         if (logSumExpLength is long length && length != rows)
         {
@@ -38,14 +42,15 @@ public static class AttentionGpu
     /// <summary>
     /// Runs a generated kernel: one group per <see cref="AttentionGpuLayout.RowsPerGroup"/> query rows of each (batch,
     /// head), and, when that leaves the device short of groups (decoding), per share of the keys too, whose partial
-    /// results <see cref="SplitKeyCombine"/> then merges. Without splits the call only enqueues; with splits it waits,
-    /// because the partials' buffers are freed on return.
+    /// results <see cref="SplitKeyCombine"/> then merges. The call only enqueues, unless it needs buffers of its own
+    /// (split partials, or <paramref name="keyLengths"/> copied to the accelerator): then it waits, because they are
+    /// freed on return.
     /// </summary>
     public static void Run(Accelerator accelerator,
         Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, AttentionGpuParameters> kernel,
+            ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters> kernel,
         AttentionGpuLayout layout, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-        ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
+        ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
     {
         int queryTiles = (queryLength + layout.RowsPerGroup - 1) / layout.RowsPerGroup;
         long groups = (long)batch * layout.Heads * queryTiles;
@@ -59,16 +64,20 @@ public static class AttentionGpu
         var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits,
             vectorLoads: StartsAligned(q) && StartsAligned(k) && StartsAligned(v));
         var launch = new KernelConfig(new Index3D((int)(groups * splits), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1));
+        using MemoryBuffer1D<int, Stride1D.Dense>? lengths = keyLengths.IsEmpty ? null : accelerator.Allocate1D(keyLengths.ToArray());
+        ArrayView<int> lengthsView = lengths?.View ?? ArrayView<int>.Empty;
         if (splits == 1)
         {
-            kernel(launch, q, k, v, output, logSumExp, ArrayView<float>.Empty, ArrayView<float>.Empty, sizes);
+            kernel(launch, q, k, v, output, logSumExp, ArrayView<float>.Empty, ArrayView<float>.Empty, lengthsView, sizes);
+            if (lengths is not null)
+                accelerator.Synchronize();
             return;
         }
 
         long rows = (long)batch * layout.Heads * queryLength;
         using MemoryBuffer1D<float, Stride1D.Dense> partialOutputs = accelerator.Allocate1D<float>(rows * splits * layout.HeadDim);
         using MemoryBuffer1D<float, Stride1D.Dense> partialStats = accelerator.Allocate1D<float>(rows * splits * 2);
-        kernel(launch, q, k, v, output, logSumExp, partialOutputs.View, partialStats.View, sizes);
+        kernel(launch, q, k, v, output, logSumExp, partialOutputs.View, partialStats.View, lengthsView, sizes);
         var combine = GpuKernelCache.GetOrLoad(accelerator, typeof(SplitKeyCombine), nameof(SplitKeyCombine.Kernel), static loading =>
             loading.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SplitKeyCombine.Kernel));
         combine((int)(rows * layout.HeadDim), partialOutputs.View, partialStats.View, output, logSumExp, splits, layout.HeadDim);

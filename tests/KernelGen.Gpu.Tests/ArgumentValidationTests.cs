@@ -20,7 +20,7 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
 
     /// <summary>A bad call: what it changes from a valid one, and the parameter the exception must name.</summary>
     private sealed record BadCall(string ExpectedParam, int QDelta = 0, int KDelta = 0, int VDelta = 0, int OutputDelta = 0,
-        int Batch = Batch, int QueryLength = QueryLength, int KeyLength = KeyLength);
+        int Batch = Batch, int QueryLength = QueryLength, int KeyLength = KeyLength, int[]? KeyLengths = null);
 
     private static readonly Dictionary<string, BadCall> BadCalls = new()
     {
@@ -34,6 +34,9 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
         ["keyLength 0"] = new("keyLength", KeyLength: 0),
         // q and output sized for KeyLength + 1 = 8 queries, so only the causal rule is broken.
         ["queryLength > keyLength under Causal"] = new("queryLength", QDelta: Batch * 8 * 3 * 64, OutputDelta: Batch * 8 * 3 * 64, QueryLength: KeyLength + 1),
+        ["keyLengths one short"] = new("keyLengths", KeyLengths: [KeyLength]),
+        ["keyLengths entry past keyLength"] = new("keyLengths", KeyLengths: [KeyLength, KeyLength + 1]),
+        ["keyLengths entry negative"] = new("keyLengths", KeyLengths: [-1, 3]),
     };
 
     public static IEnumerable<object[]> Cases() => BadCalls.Keys.Select(name => new object[] { name });
@@ -52,10 +55,16 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
         BadCall call = BadCalls[name];
         (float[] q, float[] k, float[] v, float[] output) = Tensors(call);
 
+        // The host overload's key lengths are optional (empty: none), as in the CPU's log-sum-exp overload.
         var gpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(
-            fixture.Device.Accelerator, q, k, v, output, call.Batch, call.QueryLength, call.KeyLength));
-        var cpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Forward(
-            q, k, v, output, call.Batch, call.QueryLength, call.KeyLength));
+            fixture.Device.Accelerator, q, k, v, output, call.Batch, call.QueryLength, call.KeyLength, call.KeyLengths));
+        var cpu = Assert.ThrowsAny<ArgumentException>(() =>
+        {
+            if (call.KeyLengths is null)
+                Softmax64GqaCausal.Forward(q, k, v, output, call.Batch, call.QueryLength, call.KeyLength);
+            else
+                Softmax64GqaCausal.Forward(q, k, v, output, call.Batch, call.QueryLength, call.KeyLength, call.KeyLengths);
+        });
 
         Assert.Equal(call.ExpectedParam, gpu.ParamName);
         Assert.Equal(cpu.GetType(), gpu.GetType());
@@ -75,10 +84,36 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
         using var vBuffer = accelerator.Allocate1D(v);
         using var outputBuffer = accelerator.Allocate1D(output);
 
-        var thrown = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
-            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength));
+        var thrown = Assert.ThrowsAny<ArgumentException>(() =>
+        {
+            if (call.KeyLengths is null)
+                Softmax64GqaCausal.Gpu.Forward(accelerator, qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength);
+            else
+                Softmax64GqaCausal.Gpu.Forward(accelerator, qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength, call.KeyLengths);
+        });
 
         Assert.Equal(call.ExpectedParam, thrown.ParamName);
+        accelerator.Synchronize();
+        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+    }
+
+    /// <summary>The overload that takes key lengths wants one per sequence, as the CPU's does: empty is not "none".</summary>
+    [Fact]
+    public void ViewOverloadWithKeyLengthsRejectsAnEmptySpan()
+    {
+        (float[] q, float[] k, float[] v, float[] output) = Tensors(new BadCall(""));
+        Accelerator accelerator = fixture.Device.Accelerator;
+        using var qBuffer = accelerator.Allocate1D(q);
+        using var kBuffer = accelerator.Allocate1D(k);
+        using var vBuffer = accelerator.Allocate1D(v);
+        using var outputBuffer = accelerator.Allocate1D(output);
+
+        var gpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
+            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, Batch, QueryLength, KeyLength, ReadOnlySpan<int>.Empty));
+        var cpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Forward(q, k, v, output, Batch, QueryLength, KeyLength, ReadOnlySpan<int>.Empty));
+
+        Assert.Equal("keyLengths", gpu.ParamName);
+        Assert.Equal(cpu.Message, gpu.Message);
         accelerator.Synchronize();
         Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
     }

@@ -7,6 +7,14 @@ using ILGPU.Runtime;
 
 namespace KernelGen.Gpu.Tests;
 
+/// <summary>A generated Gpu.Forward over views with key lengths.</summary>
+internal delegate void KeyLengthsForward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v,
+    ArrayView<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths);
+
+/// <summary>A generated Gpu.Forward over views that also writes the log-sum-exp.</summary>
+internal delegate void LogSumExpForward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v,
+    ArrayView<float> output, ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths);
+
 /// <summary>One declared configuration's generated Gpu class, found by reflection so no declared kernel is left out.</summary>
 internal sealed record GpuKernel(string Name, AttentionConfig Config, Type Gpu)
 {
@@ -14,9 +22,15 @@ internal sealed record GpuKernel(string Name, AttentionConfig Config, Type Gpu)
     public MethodInfo ForwardOnViews => Method(typeof(Accelerator), typeof(ArrayView<float>), typeof(ArrayView<float>),
         typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(int), typeof(int), typeof(int));
 
+    /// <summary>The view overload with per-sequence key lengths (a delegate: reflection cannot pass a span).</summary>
+    public KeyLengthsForward ForwardWithKeyLengths => Method(typeof(Accelerator), typeof(ArrayView<float>), typeof(ArrayView<float>),
+        typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(int), typeof(int), typeof(int), typeof(ReadOnlySpan<int>))
+        .CreateDelegate<KeyLengthsForward>();
+
     /// <summary>The view overload that also writes the log-sum-exp (softmax only).</summary>
-    public MethodInfo? ForwardWithLogSumExp => Gpu.GetMethod("Forward", [typeof(Accelerator), typeof(ArrayView<float>),
-        typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(int), typeof(int), typeof(int)]);
+    public LogSumExpForward? ForwardWithLogSumExp => Gpu.GetMethod("Forward", [typeof(Accelerator), typeof(ArrayView<float>),
+        typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(ArrayView<float>), typeof(int), typeof(int),
+        typeof(int), typeof(ReadOnlySpan<int>)])?.CreateDelegate<LogSumExpForward>();
 
     /// <summary>The kernel itself, for compiling to PTX.</summary>
     public MethodInfo Kernel => Gpu.GetMethod("AttentionKernel") ?? throw new InvalidOperationException($"{Name}.Gpu has no AttentionKernel.");

@@ -10,7 +10,8 @@ internal static class GpuRun
 {
     /// <summary>
     /// The output, and the log-sum-exp when <paramref name="withLogSumExp"/> (softmax kernels only). q, k and v are
-    /// views <paramref name="offset"/> floats into their buffers (0: whole buffers, which start 16-byte aligned).
+    /// views <paramref name="offset"/> floats into their buffers (0: whole buffers, which start 16-byte aligned); the
+    /// shape's key lengths, when it has them, go to the overload that takes them.
     /// </summary>
     public static (float[] Output, float[]? LogSumExp) Forward(Accelerator accelerator, GpuKernel kernel, TestInputs inputs,
         bool withLogSumExp = false, int offset = 0)
@@ -25,16 +26,19 @@ internal static class GpuRun
         int rows = shape.Batch * kernel.Config.Heads * shape.QueryLength;
         using MemoryBuffer1D<float, Stride1D.Dense> logSumExp = accelerator.Allocate1D(Enumerable.Repeat(float.NaN, rows).ToArray());
 
-        object[] sizes = [shape.Batch, shape.QueryLength, shape.KeyLength];
         if (withLogSumExp)
         {
-            kernel.ForwardWithLogSumExp!.Invoke(null,
-                [accelerator, qView, kView, vView, (ArrayView<float>)output.View, (ArrayView<float>)logSumExp.View, .. sizes]);
+            kernel.ForwardWithLogSumExp!(accelerator, qView, kView, vView, output.View, logSumExp.View,
+                shape.Batch, shape.QueryLength, shape.KeyLength, shape.KeyLengths);
+        }
+        else if (shape.KeyLengths is not null)
+        {
+            kernel.ForwardWithKeyLengths(accelerator, qView, kView, vView, output.View, shape.Batch, shape.QueryLength, shape.KeyLength, shape.KeyLengths);
         }
         else
         {
             kernel.ForwardOnViews.Invoke(null,
-                [accelerator, qView, kView, vView, (ArrayView<float>)output.View, .. sizes]);
+                [accelerator, qView, kView, vView, (ArrayView<float>)output.View, shape.Batch, shape.QueryLength, shape.KeyLength]);
         }
         accelerator.Synchronize();
         return (output.GetAsArray1D(), withLogSumExp ? logSumExp.GetAsArray1D() : null);

@@ -15,18 +15,21 @@ public sealed class LogSumExpTests(CpuAcceleratorFixture fixture)
     private const double Bound = 2e-5;
 
     [Theory]
-    [InlineData("Softmax64GqaCausal", 2, 70, 90)]
-    [InlineData("Softmax40Window5", 1, 45, 20)]
-    [InlineData("Softmax256Causal", 1, 33, 33)]
-    [InlineData("Softmax16GqaCausalWindow4", 1, 50, 60)]
+    [InlineData("Softmax64GqaCausal", 2, 70, 90, "")]
+    [InlineData("Softmax40Window5", 1, 45, 20, "")]
+    [InlineData("Softmax256Causal", 1, 33, 33, "")]
+    [InlineData("Softmax16GqaCausalWindow4", 1, 50, 60, "")]
     // Decoding with 2 groups on the CPU accelerator's one multiprocessor: split-KV, partials merged by the combine kernel.
-    [InlineData("Softmax256Causal", 1, 1, 250)]
-    [InlineData("Softmax128Causal", 1, 2, 250)]
-    [InlineData("Softmax136Window9", 1, 1, 200)]
-    public void MatchesFloat64(string name, int batch, int queryLength, int keyLength)
+    [InlineData("Softmax256Causal", 1, 1, 250, "")]
+    [InlineData("Softmax128Causal", 1, 2, 250, "")]
+    [InlineData("Softmax136Window9", 1, 1, 200, "")]
+    // A padded batch (the last sequence has no key at all), and decoding over one, split.
+    [InlineData("Softmax64GqaCausal", 3, 40, 70, "70,23,0")]
+    [InlineData("Softmax256Causal", 2, 1, 250, "250,97")]
+    public void MatchesFloat64(string name, int batch, int queryLength, int keyLength, string keyLengths)
     {
         GpuKernel kernel = GpuKernelCatalog.All[name];
-        var inputs = new TestInputs(kernel.Config, new Shape(batch, queryLength, keyLength), seed: 7);
+        var inputs = new TestInputs(kernel.Config, new Shape(batch, queryLength, keyLength, Shape.ParseKeyLengths(keyLengths)), seed: 7);
 
         (float[] output, float[]? logSumExp) = GpuRun.Forward(fixture.Device.Accelerator, kernel, inputs, withLogSumExp: true);
 
@@ -52,13 +55,14 @@ public sealed class LogSumExpTests(CpuAcceleratorFixture fixture)
         for (int i = 0; i < shape.QueryLength; i++)
         {
             int kvHead = h / (config.Heads / kvHeads);
-            int position = shape.KeyLength - shape.QueryLength + i;
+            int validKeys = shape.KeyLengths?[b] ?? shape.KeyLength;
+            int position = validKeys - shape.QueryLength + i;
             double max = double.NegativeInfinity, sum = 0;
             var scores = new double[shape.KeyLength];
             for (int j = 0; j < shape.KeyLength; j++)
             {
                 scores[j] = double.NegativeInfinity;
-                if (!ReferenceAttention.IsVisible(config, position, j, shape.KeyLength))
+                if (!ReferenceAttention.IsVisible(config, position, j, validKeys))
                     continue;
                 double dot = 0;
                 for (int a = 0; a < d; a++)

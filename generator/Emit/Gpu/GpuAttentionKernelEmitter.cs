@@ -23,10 +23,12 @@ internal static class GpuAttentionKernelEmitter
             /// (its running state lives in its registers) while all stage v over k; each thread adds weights × v into its
             /// output block, rows rowBlock + 8·i by its columns of dims. Four barriers per tile, no warp shuffles (each
             /// would cost a barrier on the CPU accelerator). Every read and write is guarded: rows below queryLength, keys
-            /// inside the row's visible range, which lies inside keyLength; the entry points check the views' lengths.
+            /// inside the row's visible range, which lies inside the sequence's valid keys; the entry points check the
+            /// views' lengths and the key lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, AttentionGpuParameters sizes)
+                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, ArrayView<int> keyLengths,
+                AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
                 int rowBlock = thread / 8, columnBlock = thread % 8;
@@ -41,11 +43,13 @@ internal static class GpuAttentionKernelEmitter
                 // Query head h reads key/value head h / GroupSize: K and V are never repeated.
                 long kvAt = ((long)(batchHead / Heads) * KvHeads + batchHead % Heads / GroupSize) * sizes.KeyLength * HeadDim;
 
-                // Queries are the last queryLength of keyLength positions. The group's first row starts, and its last
-                // row ends, the keys any of its rows sees: the tiles outside that range are skipped.
-                int firstPosition = sizes.KeyLength - sizes.QueryLength;
-                int tilesStart = VisibleKeys(firstPosition + firstRow, sizes.KeyLength).Start;
-                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, sizes.KeyLength).End;
+                // The sequence's valid keys: all keyLength of them, or, in a padded batch, its keyLengths entry. Queries
+                // are the last queryLength of those positions. The group's first row starts, and its last row ends, the
+                // keys any of its rows sees: the tiles outside that range are skipped.
+                int validKeys = keyLengths.Length > 0 ? keyLengths[batchHead / Heads] : sizes.KeyLength;
+                int firstPosition = validKeys - sizes.QueryLength;
+                int tilesStart = VisibleKeys(firstPosition + firstRow, validKeys).Start;
+                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
                 // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
                 int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
                 int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
@@ -72,7 +76,7 @@ internal static class GpuAttentionKernelEmitter
 
                 // Thread r (r < RowsPerGroup) keeps the state of row firstRow + r, whose weights sit at ownColumn.
                 bool ownsRow = thread < rowCount;
-                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, sizes.KeyLength) : (0, 0);
+                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
                 int ownColumn = thread % 8 * RowsPerThread + thread / 8;
                 {{GpuWeights.State(spec)}}
                 {{Unrolled.Indent(Unrolled.Lines(rows, i => $"float {string.Join(", ", Unrolled.Names(layout.DimsPerThread, n => $"o{i}_{n} = 0f"))};"), 4)}}

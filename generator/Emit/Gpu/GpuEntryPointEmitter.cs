@@ -4,7 +4,8 @@ namespace KernelGen.Generator.Emit.Gpu;
 
 /// <summary>
 /// Writes the public Forward overloads of the Gpu class: over views already on the accelerator (enqueued on its
-/// default stream), with the log-sum-exp too for softmax, and over host spans (copied over and back, waited for).
+/// default stream), with per-sequence key lengths, with the log-sum-exp too for softmax, and over host spans (copied
+/// over and back, waited for).
 /// </summary>
 internal static class GpuEntryPointEmitter
 {
@@ -21,8 +22,21 @@ internal static class GpuEntryPointEmitter
             public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 int batch, int queryLength, int keyLength)
             {
-                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength);
-                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength);
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths: default, keyLengthsRequired: false);
+                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength, keyLengths: default);
+            }
+
+            /// <summary>
+            /// As the other view overload, but sequence b has only its first <c>keyLengths[b]</c> keys (a padded batch);
+            /// queries align to that sequence's last valid key, and a row that sees no key outputs zeros. The lengths are
+            /// copied to the accelerator, and the call waits for the kernel before it frees them.
+            /// </summary>
+            /// <exception cref="ArgumentException">A size, view length or key length does not fit; nothing is launched.</exception>
+            public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+            {
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: true);
+                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength, keyLengths);
             }
 
             """);
@@ -30,37 +44,39 @@ internal static class GpuEntryPointEmitter
         {
             writer.Write("""
                 /// <summary>
-                /// As the other view overload, and writes each row's log-sum-exp ln Σ exp(scale · q·k) over its visible keys
+                /// As the other view overloads, and writes each row's log-sum-exp ln Σ exp(scale · q·k) over its visible keys
                 /// to <paramref name="logSumExp"/> (<c>[batch, heads, queryLength]</c>; −∞ for a row that sees no key).
                 /// </summary>
-                /// <exception cref="ArgumentException">A size or view length does not fit; nothing is launched.</exception>
+                /// <exception cref="ArgumentException">A size, view length or key length does not fit; nothing is launched.</exception>
                 public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                    ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
+                    ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
                 {
-                    Validate(q.Length, k.Length, v.Length, output.Length, logSumExp.Length, batch, queryLength, keyLength);
-                    Launch(accelerator, q, k, v, output, logSumExp, batch, queryLength, keyLength);
+                    Validate(q.Length, k.Length, v.Length, output.Length, logSumExp.Length, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: false);
+                    Launch(accelerator, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
                 }
 
                 """);
         }
         writer.Write($$"""
             /// <summary>
-            /// As the view overload, for tensors in host memory: copies them to <paramref name="accelerator"/>, runs, waits,
-            /// and copies the output back.
+            /// As the view overloads, for tensors in host memory: copies them to <paramref name="accelerator"/>, runs, waits,
+            /// and copies the output back. An empty <paramref name="keyLengths"/> gives every sequence keyLength keys.
             /// </summary>
-            /// <exception cref="ArgumentException">A size or span length does not fit; <paramref name="output"/> is untouched.</exception>
+            /// <exception cref="ArgumentException">A size, span length or key length does not fit; <paramref name="output"/> is untouched.</exception>
             public static void Forward(Accelerator accelerator, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
             {
-                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength);
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: false);
+                // A lambda cannot hold a span: the lengths travel as an array.
+                int[] lengths = keyLengths.ToArray();
                 AttentionGpu.ForwardOnHost(accelerator, q, k, v, output, Span<float>.Empty,
-                    (qView, kView, vView, outputView, logSumExpView) => Launch(accelerator, qView, kView, vView, outputView, logSumExpView, batch, queryLength, keyLength));
+                    (qView, kView, vView, outputView, logSumExpView) => Launch(accelerator, qView, kView, vView, outputView, logSumExpView, batch, queryLength, keyLength, lengths));
             }
 
             private static void Validate(long qLength, long kLength, long vLength, long outputLength, long? logSumExpLength,
-                int batch, int queryLength, int keyLength)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, bool keyLengthsRequired)
                 => AttentionGpu.Validate(HeadDim, Heads, KvHeads, causal: {{Literals.Bool(spec.Causal)}},
-                    qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength);
+                    qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength, keyLengths, keyLengthsRequired);
 
             /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
             private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
@@ -68,12 +84,12 @@ internal static class GpuEntryPointEmitter
 
             /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
+                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             {
                 var kernel = GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(AttentionKernel), static loading =>
                     loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                        ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
-                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength);
+                        ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters>(AttentionKernel));
+                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
             }
             """);
     }

@@ -59,39 +59,54 @@ namespace Models.Attention
             public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 int batch, int queryLength, int keyLength)
             {
-                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength);
-                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength);
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths: default, keyLengthsRequired: false);
+                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength, keyLengths: default);
             }
 
             /// <summary>
-            /// As the other view overload, and writes each row's log-sum-exp ln Σ exp(scale · q·k) over its visible keys
+            /// As the other view overload, but sequence b has only its first <c>keyLengths[b]</c> keys (a padded batch);
+            /// queries align to that sequence's last valid key, and a row that sees no key outputs zeros. The lengths are
+            /// copied to the accelerator, and the call waits for the kernel before it frees them.
+            /// </summary>
+            /// <exception cref="ArgumentException">A size, view length or key length does not fit; nothing is launched.</exception>
+            public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+            {
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: true);
+                Launch(accelerator, q, k, v, output, ArrayView<float>.Empty, batch, queryLength, keyLength, keyLengths);
+            }
+
+            /// <summary>
+            /// As the other view overloads, and writes each row's log-sum-exp ln Σ exp(scale · q·k) over its visible keys
             /// to <paramref name="logSumExp"/> (<c>[batch, heads, queryLength]</c>; −∞ for a row that sees no key).
             /// </summary>
-            /// <exception cref="ArgumentException">A size or view length does not fit; nothing is launched.</exception>
+            /// <exception cref="ArgumentException">A size, view length or key length does not fit; nothing is launched.</exception>
             public static void Forward(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
+                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
             {
-                Validate(q.Length, k.Length, v.Length, output.Length, logSumExp.Length, batch, queryLength, keyLength);
-                Launch(accelerator, q, k, v, output, logSumExp, batch, queryLength, keyLength);
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExp.Length, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: false);
+                Launch(accelerator, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
             }
 
             /// <summary>
-            /// As the view overload, for tensors in host memory: copies them to <paramref name="accelerator"/>, runs, waits,
-            /// and copies the output back.
+            /// As the view overloads, for tensors in host memory: copies them to <paramref name="accelerator"/>, runs, waits,
+            /// and copies the output back. An empty <paramref name="keyLengths"/> gives every sequence keyLength keys.
             /// </summary>
-            /// <exception cref="ArgumentException">A size or span length does not fit; <paramref name="output"/> is untouched.</exception>
+            /// <exception cref="ArgumentException">A size, span length or key length does not fit; <paramref name="output"/> is untouched.</exception>
             public static void Forward(Accelerator accelerator, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
-                int batch, int queryLength, int keyLength)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths = default)
             {
-                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength);
+                Validate(q.Length, k.Length, v.Length, output.Length, logSumExpLength: null, batch, queryLength, keyLength, keyLengths, keyLengthsRequired: false);
+                // A lambda cannot hold a span: the lengths travel as an array.
+                int[] lengths = keyLengths.ToArray();
                 AttentionGpu.ForwardOnHost(accelerator, q, k, v, output, Span<float>.Empty,
-                    (qView, kView, vView, outputView, logSumExpView) => Launch(accelerator, qView, kView, vView, outputView, logSumExpView, batch, queryLength, keyLength));
+                    (qView, kView, vView, outputView, logSumExpView) => Launch(accelerator, qView, kView, vView, outputView, logSumExpView, batch, queryLength, keyLength, lengths));
             }
 
             private static void Validate(long qLength, long kLength, long vLength, long outputLength, long? logSumExpLength,
-                int batch, int queryLength, int keyLength)
+                int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, bool keyLengthsRequired)
                 => AttentionGpu.Validate(HeadDim, Heads, KvHeads, causal: true,
-                    qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength);
+                    qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength, keyLengths, keyLengthsRequired);
 
             /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
             private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
@@ -99,12 +114,12 @@ namespace Models.Attention
 
             /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength)
+                ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
             {
                 var kernel = GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(AttentionKernel), static loading =>
                     loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                        ArrayView<float>, ArrayView<float>, AttentionGpuParameters>(AttentionKernel));
-                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength);
+                        ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters>(AttentionKernel));
+                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
             }
 
             /// <summary>
@@ -121,10 +136,12 @@ namespace Models.Attention
             /// (its running state lives in its registers) while all stage v over k; each thread adds weights × v into its
             /// output block, rows rowBlock + 8·i by its columns of dims. Four barriers per tile, no warp shuffles (each
             /// would cost a barrier on the CPU accelerator). Every read and write is guarded: rows below queryLength, keys
-            /// inside the row's visible range, which lies inside keyLength; the entry points check the views' lengths.
+            /// inside the row's visible range, which lies inside the sequence's valid keys; the entry points check the
+            /// views' lengths and the key lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, AttentionGpuParameters sizes)
+                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, ArrayView<int> keyLengths,
+                AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
                 int rowBlock = thread / 8, columnBlock = thread % 8;
@@ -139,11 +156,13 @@ namespace Models.Attention
                 // Query head h reads key/value head h / GroupSize: K and V are never repeated.
                 long kvAt = ((long)(batchHead / Heads) * KvHeads + batchHead % Heads / GroupSize) * sizes.KeyLength * HeadDim;
 
-                // Queries are the last queryLength of keyLength positions. The group's first row starts, and its last
-                // row ends, the keys any of its rows sees: the tiles outside that range are skipped.
-                int firstPosition = sizes.KeyLength - sizes.QueryLength;
-                int tilesStart = VisibleKeys(firstPosition + firstRow, sizes.KeyLength).Start;
-                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, sizes.KeyLength).End;
+                // The sequence's valid keys: all keyLength of them, or, in a padded batch, its keyLengths entry. Queries
+                // are the last queryLength of those positions. The group's first row starts, and its last row ends, the
+                // keys any of its rows sees: the tiles outside that range are skipped.
+                int validKeys = keyLengths.Length > 0 ? keyLengths[batchHead / Heads] : sizes.KeyLength;
+                int firstPosition = validKeys - sizes.QueryLength;
+                int tilesStart = VisibleKeys(firstPosition + firstRow, validKeys).Start;
+                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
                 // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
                 int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
                 int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
@@ -234,7 +253,7 @@ namespace Models.Attention
 
                 // Thread r (r < RowsPerGroup) keeps the state of row firstRow + r, whose weights sit at ownColumn.
                 bool ownsRow = thread < rowCount;
-                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, sizes.KeyLength) : (0, 0);
+                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
                 int ownColumn = thread % 8 * RowsPerThread + thread / 8;
                 float rowMax = float.NegativeInfinity, rowSum = 0f;
                 float o0_0 = 0f, o0_1 = 0f, o0_2 = 0f, o0_3 = 0f, o0_4 = 0f, o0_5 = 0f, o0_6 = 0f, o0_7 = 0f;

@@ -8,11 +8,13 @@ namespace KernelGen.GpuBench;
 /// <summary>
 /// --check: every kind of generated kernel on the accelerator against the float64 reference, at lengths that are not
 /// tile multiples, in batches of 2: masks, GQA, head dims that take single-float and 16-row paths, linear attention,
-/// decoding (one query row, the keys split across groups and merged), and views that start off a 16-byte boundary.
+/// decoding (one query row, the keys split across groups and merged), views that start off a 16-byte boundary, and
+/// padded batches (per-sequence key lengths).
 /// </summary>
 internal static class Check
 {
-    private sealed record Case(string Name, IAttentionKernel Kernel, GpuForward Forward, int QueryLength, int KeyLength, int Offset = 0);
+    private sealed record Case(string Name, IAttentionKernel Kernel, GpuForward Forward, int QueryLength, int KeyLength, int Offset = 0,
+        int[]? KeyLengths = null);
 
     public static bool Run(Accelerator accelerator)
     {
@@ -28,6 +30,12 @@ internal static class Check
             new("decode gqa causal window (split keys)", GqaCausalWindow64.Kernel.Instance, GqaCausalWindow64.Gpu.Forward, 1, 4000),
             new("linear gqa causal", LinearCausal64.Kernel.Instance, LinearCausal64.Gpu.Forward, 1000, 1000),
             new("linear window 20, head dim 40", LinearWindow40.Kernel.Instance, LinearWindow40.Gpu.Forward, 300, 300),
+            new("padded batch, key lengths 1000 and 357", GqaCausalWindow64.Kernel.Instance,
+                (accelerator, q, k, v, output, batch, queryLength, keyLength) => GqaCausalWindow64.Gpu.Forward(accelerator, q, k, v, output, batch, queryLength, keyLength, [1000, 357]),
+                400, 1000, KeyLengths: [1000, 357]),
+            new("decode, padded batch (split keys)", Full128.Kernel.Instance,
+                (accelerator, q, k, v, output, batch, queryLength, keyLength) => Full128.Gpu.Forward(accelerator, q, k, v, output, batch, queryLength, keyLength, [8000, 2500]),
+                1, 8000, KeyLengths: [8000, 2500]),
         ];
         bool allAccurate = true;
         foreach (Case check in cases)
@@ -53,7 +61,7 @@ internal static class Check
             check.Forward(accelerator, qView, kView, vView, outputBuffer.View, batch, check.QueryLength, check.KeyLength);
             float[] output = outputBuffer.GetAsArray1D();
 
-            double[] reference = ReferenceAttention.Forward(config, q, k, v, batch, check.QueryLength, check.KeyLength);
+            double[] reference = ReferenceAttention.Forward(config, q, k, v, batch, check.QueryLength, check.KeyLength, check.KeyLengths);
             // The CPU tests' bounds (tests/KernelGen.Runtime.Tests/Accuracy.cs): softmax max |error| ≤ 1e-5, linear
             // relative RMSE ≤ 1e-4.
             bool softmax = config.Kind == AttentionKind.Softmax;
