@@ -42,15 +42,16 @@ public static class AttentionGpu
     /// <summary>
     /// Runs a generated kernel: one group per <see cref="AttentionGpuLayout.RowsPerGroup"/> query rows of each (batch,
     /// head), and, when that leaves the device short of groups (decoding), per share of the keys too, whose partial
-    /// results <see cref="SplitKeyCombine"/> then merges. The call only enqueues, unless it needs buffers of its own
-    /// (split partials, or <paramref name="keyLengths"/> copied to the accelerator): then it waits, because they are
-    /// freed on return.
+    /// results <see cref="SplitKeyCombine"/> then merges; chunked linear attention runs <paramref name="linearStateKernel"/>
+    /// first. The call only enqueues, unless it needs buffers of its own (split partials, prefix states, or
+    /// <paramref name="keyLengths"/> copied to the accelerator): then it waits, because they are freed on return.
     /// </summary>
     public static void Run(Accelerator accelerator,
         Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters> kernel,
         AttentionGpuLayout layout, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-        ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths)
+        ArrayView<float> logSumExp, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths,
+        Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters>? linearStateKernel = null)
     {
         int queryTiles = (queryLength + layout.RowsPerGroup - 1) / layout.RowsPerGroup;
         long groups = (long)batch * layout.Heads * queryTiles;
@@ -61,11 +62,24 @@ public static class AttentionGpu
                 $"batch × heads × query tiles of {layout.RowsPerGroup} rows = {groups} groups, more than one launch can hold ({int.MaxValue}).",
                 nameof(queryLength));
         }
+        int stateChunks = layout.LinearChunk > 0 ? (keyLength + layout.LinearChunk - 1) / layout.LinearChunk + 1 : 0;
         var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits,
-            vectorLoads: StartsAligned(q) && StartsAligned(k) && StartsAligned(v));
+            vectorLoads: StartsAligned(q) && StartsAligned(k) && StartsAligned(v), stateChunks);
         var launch = new KernelConfig(new Index3D((int)(groups * splits), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1));
         using MemoryBuffer1D<int, Stride1D.Dense>? lengths = keyLengths.IsEmpty ? null : accelerator.Allocate1D(keyLengths.ToArray());
         ArrayView<int> lengthsView = lengths?.View ?? ArrayView<int>.Empty;
+        if (linearStateKernel is not null)
+        {
+            // Chunked linear attention: the prefix states first (a group per 8 of their HeadDim rows per (batch,
+            // key/value head)), then the attention kernel, which reads them as its sixth view.
+            using MemoryBuffer1D<float, Stride1D.Dense> states = accelerator.Allocate1D<float>(
+                (long)batch * layout.KvHeads * stateChunks * layout.HeadDim * (layout.HeadDim + 1));
+            linearStateKernel(new KernelConfig(new Index3D(batch * layout.KvHeads * (layout.HeadDim / 8), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1)),
+                k, v, states.View, lengthsView, sizes);
+            kernel(launch, q, k, v, output, logSumExp, states.View, ArrayView<float>.Empty, lengthsView, sizes);
+            accelerator.Synchronize();
+            return;
+        }
         if (splits == 1)
         {
             kernel(launch, q, k, v, output, logSumExp, ArrayView<float>.Empty, ArrayView<float>.Empty, lengthsView, sizes);

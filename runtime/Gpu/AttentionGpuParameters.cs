@@ -4,8 +4,10 @@ namespace KernelGen.Gpu;
 public readonly struct AttentionGpuParameters
 {
     /// <summary>Packs the sizes of one call.</summary>
-    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits, bool vectorLoads)
+    public AttentionGpuParameters(int batch, int queryLength, int keyLength, int queryTiles, int keySplits, bool vectorLoads,
+        int stateChunks)
     {
+        StateChunks = stateChunks;
         VectorLoads = vectorLoads ? 1 : 0;
         Batch = batch;
         QueryLength = queryLength;
@@ -32,6 +34,9 @@ public readonly struct AttentionGpuParameters
     /// kernel parameters must be blittable, and bool is not).
     /// </summary>
     public readonly int VectorLoads;
+
+    /// <summary>Prefix states per (batch, key/value head) of chunked linear attention: key chunks + 1; else 0.</summary>
+    public readonly int StateChunks;
 
     /// <summary>Groups per query tile, each over its share of the keys (split-KV); 1 when the keys are not split.</summary>
     public readonly int KeySplits;

@@ -11,7 +11,7 @@ namespace KernelGen.Gpu.Tests;
 /// <summary>
 /// PTX for SM_80 (A100) and SM_90 (H100/H200), compiled in the test process, for representative kernels: output
 /// blocks of 4 rows × 1 dim (head dim 8), 4 × 8 in 4-float chunks (64), 4 × 16 (128), 2 × 32 with 16-row tiles (256),
-/// 4 × 17 in single floats (136), and linear attention. The unrolled accumulators must stay in registers: any
+/// 4 × 17 in single floats (136), and linear attention, explicit (windowed) and chunked. The unrolled accumulators must stay in registers: any
 /// ld.local/st.local means ILGPU put per-thread data in local memory, and fails the test. (Whether ptxas later spills
 /// registers is seen on a machine with ptxas: tests/gpu/run.sh reports it.)
 /// </summary>
@@ -20,7 +20,8 @@ public sealed class PtxTests(ITestOutputHelper output)
 {
     public static IEnumerable<object[]> Cases()
     {
-        string[] kernels = ["Softmax8Full", "Softmax64GqaCausal", "Softmax128Causal", "Softmax256Causal", "Softmax136Window9", "Linear64CausalWindow8"];
+        string[] kernels = ["Softmax8Full", "Softmax64GqaCausal", "Softmax128Causal", "Softmax256Causal", "Softmax136Window9", "Linear64CausalWindow8",
+            "Linear40GqaCausal"];
         foreach (string kernel in kernels)
         {
             yield return [kernel, CudaArchitecture.SM_80, CudaInstructionSet.ISA_80];
@@ -58,6 +59,26 @@ public sealed class PtxTests(ITestOutputHelper output)
             Assert.True(PtxCompiler.Count(ptx, "ex2.approx") > 0, "softmax without exp2");
         Assert.True(localLoads == 0 && localStores == 0,
             $"{name} {architecture}: {localLoads} ld.local and {localStores} st.local: per-thread data went to local memory.");
+    }
+
+    /// <summary>The prefix-state kernel of chunked linear attention: its state rows stay in registers too.</summary>
+    public static IEnumerable<object[]> Architectures() =>
+    [
+        [CudaArchitecture.SM_80, CudaInstructionSet.ISA_80],
+        [CudaArchitecture.SM_90, CudaInstructionSet.ISA_83],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void LinearStateKernelCompilesWithoutLocalMemory(CudaArchitecture architecture, CudaInstructionSet instructionSet)
+    {
+        GpuKernel kernel = GpuKernelCatalog.All["Linear40GqaCausal"];
+
+        string ptx = GpuPtx.Compile(kernel.Gpu.GetMethod("LinearStateKernel")!, architecture, instructionSet);
+
+        Assert.Contains(".visible .entry", ptx, System.StringComparison.Ordinal);
+        Assert.Equal(2, PtxCompiler.Count(ptx, "bar.sync"));
+        Assert.Equal(0, PtxCompiler.Count(ptx, "ld.local") + PtxCompiler.Count(ptx, "st.local"));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal static class GpuAttentionKernelEmitter
             /// views' lengths and the key lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
-                ArrayView<float> logSumExp, ArrayView<float> partialOutputs, ArrayView<float> partialStats, ArrayView<int> keyLengths,
+                ArrayView<float> logSumExp, ArrayView<float> {{GpuLinearStates.SixthView(spec)}}, ArrayView<float> partialStats, ArrayView<int> keyLengths,
                 AttentionGpuParameters sizes)
             {
                 int thread = Group.IdxX;
@@ -48,8 +48,8 @@ internal static class GpuAttentionKernelEmitter
                 // keys any of its rows sees: the tiles outside that range are skipped.
                 int validKeys = keyLengths.Length > 0 ? keyLengths[batchHead / Heads] : sizes.KeyLength;
                 int firstPosition = validKeys - sizes.QueryLength;
-                int tilesStart = VisibleKeys(firstPosition + firstRow, validKeys).Start;
-                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
+                int tilesStart = TileKeys(firstPosition + firstRow, validKeys).Start;
+                int tilesEnd = TileKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
                 // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
                 int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
                 int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
@@ -76,7 +76,7 @@ internal static class GpuAttentionKernelEmitter
 
                 // Thread r (r < RowsPerGroup) keeps the state of row firstRow + r, whose weights sit at ownColumn.
                 bool ownsRow = thread < rowCount;
-                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
+                (int start, int end) = ownsRow ? TileKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
                 int ownColumn = thread % 8 * RowsPerThread + thread / 8;
                 {{GpuWeights.State(spec)}}
                 {{Unrolled.Indent(Unrolled.Lines(rows, i => $"float {string.Join(", ", Unrolled.Names(layout.DimsPerThread, n => $"o{i}_{n} = 0f"))};"), 4)}}
@@ -119,8 +119,10 @@ internal static class GpuAttentionKernelEmitter
                     }
                 }
 
-                // Each owner publishes its row's final factor once every thread is done with the last tile's.
+                // Each owner publishes its row's final factor once every thread is done with the last tile's (and, when
+                // no tile ran, once the q tile is staged).
                 Group.Barrier();
+                {{Unrolled.Indent(GpuLinearStates.AddStates(spec, layout), 4)}}
                 if (thread < RowsPerGroup)
                 {
                     {{Unrolled.Indent(GpuWeights.OwnerFinish(spec), 8)}}

@@ -79,8 +79,8 @@ internal static class GpuEntryPointEmitter
                     qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength, keyLengths, keyLengthsRequired);
 
             /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
-            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
-                SplitKeys: {{Literals.Bool(GpuWeights.IsSoftmax(spec))}});
+            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, KvHeads, RowsPerGroup, ThreadsPerGroup, TileKv,
+                SplitKeys: {{Literals.Bool(GpuWeights.IsSoftmax(spec))}}, LinearChunk: {{(GpuLinearStates.Applies(spec) ? "LinearChunk" : "0")}});
 
             /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
@@ -89,7 +89,7 @@ internal static class GpuEntryPointEmitter
                 var kernel = GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(AttentionKernel), static loading =>
                     loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                         ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters>(AttentionKernel));
-                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths);
+                AttentionGpu.Run(accelerator, kernel, Layout, q, k, v, output, logSumExp, batch, queryLength, keyLength, keyLengths{{(GpuLinearStates.Applies(spec) ? ",\n                    GpuKernelCache.GetOrLoad(accelerator, typeof(Gpu), nameof(LinearStateKernel), static loading =>\n                        loading.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, AttentionGpuParameters>(LinearStateKernel))" : "")}});
             }
             """);
     }

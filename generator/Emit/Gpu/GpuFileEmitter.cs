@@ -48,7 +48,10 @@ internal static class GpuFileEmitter
                 writer.BlankLine();
                 MaskEmitter.Emit(writer, spec);
                 writer.BlankLine();
+                writer.Write(GpuLinearStates.RangeFunctions(spec));
+                writer.BlankLine();
                 GpuAttentionKernelEmitter.Emit(writer, spec, layout);
+                writer.Write(GpuLinearStates.StateKernel(spec));
             }
         }
         return writer.ToString();
@@ -74,6 +77,6 @@ internal static class GpuFileEmitter
         /// <summary>Floats per key of the weights tile: the rows, padded by 4.</summary>
         private const int WeightStride = RowsPerGroup + 4;
         private const int WeightVectors = WeightStride / RowsPerThread;
-        {{GpuWeights.Constants(spec)}}
+        {{GpuWeights.Constants(spec)}}{{GpuLinearStates.Constants(spec)}}
         """);
 }

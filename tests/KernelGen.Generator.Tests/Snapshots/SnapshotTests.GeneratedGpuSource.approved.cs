@@ -109,8 +109,8 @@ namespace Models.Attention
                     qLength, kLength, vLength, outputLength, logSumExpLength, batch, queryLength, keyLength, keyLengths, keyLengthsRequired);
 
             /// <summary>The shape AttentionGpu.Run launches the kernel with.</summary>
-            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, RowsPerGroup, ThreadsPerGroup, TileKv,
-                SplitKeys: true);
+            private static readonly AttentionGpuLayout Layout = new(HeadDim, Heads, KvHeads, RowsPerGroup, ThreadsPerGroup, TileKv,
+                SplitKeys: true, LinearChunk: 0);
 
             /// <summary>Loads the kernel once per accelerator and runs it.</summary>
             private static void Launch(Accelerator accelerator, ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
@@ -128,6 +128,9 @@ namespace Models.Attention
             /// </summary>
             private static (int Start, int End) VisibleKeys(int position, int validKeys)
                 => AttentionMask.Clamp(position - 255L, position + 1L, validKeys);
+
+            /// <summary>The keys the kernel visits for the query at <paramref name="position"/>: all it sees.</summary>
+            private static (int Start, int End) TileKeys(int position, int validKeys) => VisibleKeys(position, validKeys);
 
             /// <summary>
             /// The kernel (public so it can be compiled ahead, e.g. to PTX, and inspected). The 64 threads form an 8 × 8
@@ -161,8 +164,8 @@ namespace Models.Attention
                 // keys any of its rows sees: the tiles outside that range are skipped.
                 int validKeys = keyLengths.Length > 0 ? keyLengths[batchHead / Heads] : sizes.KeyLength;
                 int firstPosition = validKeys - sizes.QueryLength;
-                int tilesStart = VisibleKeys(firstPosition + firstRow, validKeys).Start;
-                int tilesEnd = VisibleKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
+                int tilesStart = TileKeys(firstPosition + firstRow, validKeys).Start;
+                int tilesEnd = TileKeys(firstPosition + firstRow + rowCount - 1, validKeys).End;
                 // Split-KV (decoding): this group takes its share of those keys, whole tiles; the shares are merged after.
                 int keysPerSplit = (Math.Max(tilesEnd - tilesStart, 0) + TileKv * sizes.KeySplits - 1) / (TileKv * sizes.KeySplits) * TileKv;
                 int splitStart = Math.Min(tilesStart + split * keysPerSplit, tilesEnd);
@@ -253,7 +256,7 @@ namespace Models.Attention
 
                 // Thread r (r < RowsPerGroup) keeps the state of row firstRow + r, whose weights sit at ownColumn.
                 bool ownsRow = thread < rowCount;
-                (int start, int end) = ownsRow ? VisibleKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
+                (int start, int end) = ownsRow ? TileKeys(firstPosition + firstRow + thread, validKeys) : (0, 0);
                 int ownColumn = thread % 8 * RowsPerThread + thread / 8;
                 float rowMax = float.NegativeInfinity, rowSum = 0f;
                 float o0_0 = 0f, o0_1 = 0f, o0_2 = 0f, o0_3 = 0f, o0_4 = 0f, o0_5 = 0f, o0_6 = 0f, o0_7 = 0f;
@@ -675,8 +678,10 @@ namespace Models.Attention
                     }
                 }
 
-                // Each owner publishes its row's final factor once every thread is done with the last tile's.
+                // Each owner publishes its row's final factor once every thread is done with the last tile's (and, when
+                // no tile ran, once the q tile is staged).
                 Group.Barrier();
+                
                 if (thread < RowsPerGroup)
                 {
                     // Deferred normalization; a row that saw no key has rowSum = 0 and writes zeros. A split's share stays
@@ -750,6 +755,7 @@ namespace Models.Attention
                     destination[at + columnBlock * 4 + 35] = o3_7 * factor.W;
                 }
             }
+
         }
     }
 }
