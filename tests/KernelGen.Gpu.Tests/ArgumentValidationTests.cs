@@ -77,24 +77,19 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
     public void ViewsThrowBeforeLaunchingAndLeaveOutputUntouched(string name)
     {
         BadCall call = BadCalls[name];
-        (float[] q, float[] k, float[] v, float[] output) = Tensors(call);
         Accelerator accelerator = fixture.Device.Accelerator;
-        using var qBuffer = accelerator.Allocate1D(q);
-        using var kBuffer = accelerator.Allocate1D(k);
-        using var vBuffer = accelerator.Allocate1D(v);
-        using var outputBuffer = accelerator.Allocate1D(output);
+        using var tensors = new DeviceTensors(accelerator, call);
 
         var thrown = Assert.ThrowsAny<ArgumentException>(() =>
         {
             if (call.KeyLengths is null)
-                Softmax64GqaCausal.Gpu.Forward(accelerator, qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength);
+                Softmax64GqaCausal.Gpu.Forward(accelerator, tensors.Q.View, tensors.K.View, tensors.V.View, tensors.Output.View, call.Batch, call.QueryLength, call.KeyLength);
             else
-                Softmax64GqaCausal.Gpu.Forward(accelerator, qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, call.Batch, call.QueryLength, call.KeyLength, call.KeyLengths);
+                Softmax64GqaCausal.Gpu.Forward(accelerator, tensors.Q.View, tensors.K.View, tensors.V.View, tensors.Output.View, call.Batch, call.QueryLength, call.KeyLength, call.KeyLengths);
         });
 
         Assert.Equal(call.ExpectedParam, thrown.ParamName);
-        accelerator.Synchronize();
-        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+        tensors.AssertOutputUntouched();
     }
 
     /// <summary>The overload that takes key lengths wants one per sequence, as the CPU's does: empty is not "none".</summary>
@@ -103,19 +98,15 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
     {
         (float[] q, float[] k, float[] v, float[] output) = Tensors(new BadCall(""));
         Accelerator accelerator = fixture.Device.Accelerator;
-        using var qBuffer = accelerator.Allocate1D(q);
-        using var kBuffer = accelerator.Allocate1D(k);
-        using var vBuffer = accelerator.Allocate1D(v);
-        using var outputBuffer = accelerator.Allocate1D(output);
+        using var tensors = new DeviceTensors(accelerator, new BadCall(""));
 
         var gpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
-            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, Batch, QueryLength, KeyLength, ReadOnlySpan<int>.Empty));
+            tensors.Q.View, tensors.K.View, tensors.V.View, tensors.Output.View, Batch, QueryLength, KeyLength, ReadOnlySpan<int>.Empty));
         var cpu = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Forward(q, k, v, output, Batch, QueryLength, KeyLength, ReadOnlySpan<int>.Empty));
 
         Assert.Equal("keyLengths", gpu.ParamName);
         Assert.Equal(cpu.Message, gpu.Message);
-        accelerator.Synchronize();
-        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+        tensors.AssertOutputUntouched();
     }
 
     [Theory]
@@ -123,20 +114,51 @@ public sealed class ArgumentValidationTests(CpuAcceleratorFixture fixture)
     [InlineData(1)]
     public void LogSumExpOfTheWrongLengthThrows(int delta)
     {
-        (float[] q, float[] k, float[] v, float[] output) = Tensors(new BadCall(""));
         Accelerator accelerator = fixture.Device.Accelerator;
-        using var qBuffer = accelerator.Allocate1D(q);
-        using var kBuffer = accelerator.Allocate1D(k);
-        using var vBuffer = accelerator.Allocate1D(v);
-        using var outputBuffer = accelerator.Allocate1D(output);
+        using var tensors = new DeviceTensors(accelerator, new BadCall(""));
         using var logSumExp = accelerator.Allocate1D<float>(Batch * 8 * QueryLength + delta);
 
         var thrown = Assert.ThrowsAny<ArgumentException>(() => Softmax64GqaCausal.Gpu.Forward(accelerator,
-            qBuffer.View, kBuffer.View, vBuffer.View, outputBuffer.View, logSumExp.View, Batch, QueryLength, KeyLength));
+            tensors.Q.View, tensors.K.View, tensors.V.View, tensors.Output.View, logSumExp.View, Batch, QueryLength, KeyLength));
 
         Assert.Equal("logSumExp", thrown.ParamName);
         Assert.Contains($"= {Batch * 8 * QueryLength} floats, but holds {Batch * 8 * QueryLength + delta}", thrown.Message, StringComparison.Ordinal);
-        accelerator.Synchronize();
-        Assert.All(outputBuffer.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+        tensors.AssertOutputUntouched();
+    }
+
+    /// <summary>A call's q, k, v and sentinel-filled output on the accelerator.</summary>
+    private sealed class DeviceTensors : IDisposable
+    {
+        private readonly Accelerator accelerator;
+
+        public DeviceTensors(Accelerator accelerator, BadCall call)
+        {
+            this.accelerator = accelerator;
+            (float[] q, float[] k, float[] v, float[] output) = Tensors(call);
+            Q = accelerator.Allocate1D(q);
+            K = accelerator.Allocate1D(k);
+            V = accelerator.Allocate1D(v);
+            Output = accelerator.Allocate1D(output);
+        }
+
+        public MemoryBuffer1D<float, Stride1D.Dense> Q { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> K { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> V { get; }
+        public MemoryBuffer1D<float, Stride1D.Dense> Output { get; }
+
+        /// <summary>Waits for anything launched, then checks that the output still holds the sentinel everywhere.</summary>
+        public void AssertOutputUntouched()
+        {
+            accelerator.Synchronize();
+            Assert.All(Output.GetAsArray1D(), x => Assert.Equal(Sentinel, x));
+        }
+
+        public void Dispose()
+        {
+            Q.Dispose();
+            K.Dispose();
+            V.Dispose();
+            Output.Dispose();
+        }
     }
 }
