@@ -127,12 +127,15 @@ internal static class GpuLinearStates
                     int keys = Math.Min(LinearChunk, validKeys - j0);
                     if (keys <= 0)
                         continue;
-                    // The chunk's keys: φ of this block's 8 dims, and all of v. The last chunk's readers are done by now.
+                    // The chunk's keys: φ of this block's 8 dims, and all of v, loads in batches (this kernel has few
+                    // groups, so little else hides their latency). The last chunk's readers are done by now.
                     Group.Barrier();
-                    for (int i = thread; i < keys * 8; i += ThreadsPerGroup)
-                        features[i] = FeatureMap(k[kvAt + (long)(j0 + i / 8) * HeadDim + block * 8 + i % 8]);
-                    for (int i = thread; i < keys * HeadDim; i += ThreadsPerGroup)
-                        values[i] = v[kvAt + (long)j0 * HeadDim + i];
+                    {{Unrolled.Indent(GpuStaging.Batched(Chunk * 8 / GpuLayout.ThreadsPerGroup, "float", "keys * 8",
+                        index => $"k[kvAt + (long)(j0 + ({index}) / 8) * HeadDim + block * 8 + ({index}) % 8]",
+                        (index, value) => $"features[{index}] = FeatureMap({value});"), 8)}}
+                    {{Unrolled.Indent(GpuStaging.Batched(Chunk * spec.HeadDim / GpuLayout.ThreadsPerGroup, "float", "keys * HeadDim",
+                        index => $"v[kvAt + (long)j0 * HeadDim + {index}]",
+                        (index, value) => $"values[{index}] = {value};"), 8)}}
                     Group.Barrier();
                     for (int j = 0; j < keys; j++)
                     {

@@ -37,17 +37,26 @@ internal static class GpuStaging
 
     private static string Copy(GpuLayout layout, int width, string target, string source, string at, string limit, System.Func<string, string> transform)
     {
-        int elements = layout.Tile * layout.HeadDim / width / GpuLayout.ThreadsPerGroup;
-        int batch = elements % 16 == 0 ? 16 : elements % 8 == 0 ? 8 : elements % 4 == 0 ? 4 : elements % 2 == 0 ? 2 : 1;
-        string type = GpuVectors.Type(width);
         string row = width == 1 ? "HeadDim" : "(HeadDim / 4)", stride = width == 1 ? "RowStride" : "RowVectors";
+        return Batched(layout.Tile * layout.HeadDim / width / GpuLayout.ThreadsPerGroup, GpuVectors.Type(width), limit,
+            index => $"{source}[{at} + {index}]",
+            (index, value) => $"{target}[({index}) / {row} * {stride} + ({index}) % {row}] = {transform(value)};");
+    }
+
+    /// <summary>
+    /// Elements i = e · 64 + thread for e below <paramref name="elementsPerThread"/>: up to 16 loads (those with
+    /// i &lt; <paramref name="limit"/>; the rest are default) issued together, then their stores.
+    /// </summary>
+    public static string Batched(int elementsPerThread, string type, string limit, System.Func<string, string> load, System.Func<string, string, string> store)
+    {
+        int batch = elementsPerThread % 16 == 0 ? 16 : elementsPerThread % 8 == 0 ? 8 : elementsPerThread % 4 == 0 ? 4 : elementsPerThread % 2 == 0 ? 2 : 1;
         string Index(int b) => $"i0 + {b * GpuLayout.ThreadsPerGroup}";
         return $$"""
-            for (int e = 0; e < {{elements}}; e += {{batch}})
+            for (int e = 0; e < {{elementsPerThread}}; e += {{batch}})
             {
                 int i0 = e * ThreadsPerGroup + thread;
-                {{Unrolled.Indent(Unrolled.Lines(batch, b => $"{type} x{b} = {Index(b)} < {limit} ? {source}[{at} + {Index(b)}] : default;"), 4)}}
-                {{Unrolled.Indent(Unrolled.Lines(batch, b => $"{target}[({Index(b)}) / {row} * {stride} + ({Index(b)}) % {row}] = {transform($"x{b}")};"), 4)}}
+                {{Unrolled.Indent(Unrolled.Lines(batch, b => $"{type} x{b} = {Index(b)} < {limit} ? {load(Index(b))} : default;"), 4)}}
+                {{Unrolled.Indent(Unrolled.Lines(batch, b => store(Index(b), $"x{b}")), 4)}}
             }
             """;
     }
