@@ -22,9 +22,10 @@ internal static class GpuAttentionKernelEmitter
             /// with keys columnBlock + 8·j and stores them in the weights tile; thread r turns row r's scores into weights
             /// (its running state lives in its registers) while all stage v over k; each thread adds weights × v into its
             /// output block, rows rowBlock + 8·i by its columns of dims. Four barriers per tile, no warp shuffles (each
-            /// would cost a barrier on the CPU accelerator). Every read and write is guarded: rows below queryLength, keys
-            /// inside the row's visible range, which lies inside the sequence's valid keys; the entry points check the
-            /// views' lengths and the key lengths.
+            /// would cost a barrier on the CPU accelerator). Chunked linear attention visits only the keys of each row's
+            /// own chunk (TileKeys) and adds the rest from its prefix state at the end. Every read and write is guarded:
+            /// rows below queryLength, keys inside the row's visible range, which lies inside the sequence's valid keys;
+            /// the entry points check the views' lengths and the key lengths.
             /// </summary>
             public static void AttentionKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> output,
                 ArrayView<float> logSumExp, ArrayView<float> {{GpuLinearStates.SixthView(spec)}}, ArrayView<float> partialStats, ArrayView<int> keyLengths,
