@@ -16,7 +16,7 @@ internal static class ChunkedLinearEmitter
         const string Call = "AttentionWorkers.Run<LinearGroup<{0}>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads)";
         writer.Write("""
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
-            private const int Chunk = 64;
+            private const int Chunk = 32;
 
             /// <summary>Rows of a chunk whose edge weights are computed together, over only the keys some row of them sees.</summary>
             private const int Band = 16;

@@ -116,7 +116,7 @@ namespace Models.Attention
                 => AttentionMask.Clamp(0, position + 1L, validKeys);
 
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
-            private const int Chunk = 64;
+            private const int Chunk = 32;
 
             /// <summary>Rows of a chunk whose edge weights are computed together, over only the keys some row of them sees.</summary>
             private const int Band = 16;
