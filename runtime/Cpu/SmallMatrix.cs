@@ -1,6 +1,8 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen;
 
@@ -63,7 +65,25 @@ public static class SmallMatrix
         {
             ref float r0 = ref Unsafe.Add(ref from, (nint)i * sourceStride);
             ref float r1 = ref Unsafe.Add(ref r0, sourceStride), r2 = ref Unsafe.Add(ref r1, sourceStride), r3 = ref Unsafe.Add(ref r2, sourceStride);
-            for (int j = 0; j < columns; j++)
+            int j = 0;
+            if (Sse.IsSupported)
+            {
+                // 4 × 4 blocks in registers: four loads, eight shuffles and four stores where the loop below takes
+                // sixteen of each.
+                for (; j + 4 <= columns; j += 4)
+                {
+                    Vector128<float> a = Vector128.LoadUnsafe(ref r0, (nuint)j), b = Vector128.LoadUnsafe(ref r1, (nuint)j);
+                    Vector128<float> c = Vector128.LoadUnsafe(ref r2, (nuint)j), d = Vector128.LoadUnsafe(ref r3, (nuint)j);
+                    Vector128<float> abLow = Sse.UnpackLow(a, b), cdLow = Sse.UnpackLow(c, d);     // a0 b0 a1 b1, c0 d0 c1 d1
+                    Vector128<float> abHigh = Sse.UnpackHigh(a, b), cdHigh = Sse.UnpackHigh(c, d); // a2 b2 a3 b3, c2 d2 c3 d3
+                    ref float t = ref Unsafe.Add(ref to, (nint)j * targetStride + i);
+                    Sse.MoveLowToHigh(abLow, cdLow).StoreUnsafe(ref t);
+                    Sse.MoveHighToLow(cdLow, abLow).StoreUnsafe(ref Unsafe.Add(ref t, targetStride));
+                    Sse.MoveLowToHigh(abHigh, cdHigh).StoreUnsafe(ref Unsafe.Add(ref t, 2 * targetStride));
+                    Sse.MoveHighToLow(cdHigh, abHigh).StoreUnsafe(ref Unsafe.Add(ref t, 3 * targetStride));
+                }
+            }
+            for (; j < columns; j++)
             {
                 ref float t = ref Unsafe.Add(ref to, (nint)j * targetStride + i);
                 t = Unsafe.Add(ref r0, j);
