@@ -62,7 +62,8 @@ public static class AttentionGpu
                 $"batch × heads × query tiles of {layout.RowsPerGroup} rows = {groups} groups, more than one launch can hold ({int.MaxValue}).",
                 nameof(queryLength));
         }
-        int stateChunks = layout.LinearChunk > 0 ? (keyLength + layout.LinearChunk - 1) / layout.LinearChunk + 1 : 0;
+        // One thing decides chunked linear attention: a state kernel; the layout gives only its chunk size.
+        int stateChunks = linearStateKernel is null ? 0 : (keyLength + layout.LinearChunk - 1) / layout.LinearChunk + 1;
         var sizes = new AttentionGpuParameters(batch, queryLength, keyLength, queryTiles, splits,
             vectorLoads: StartsAligned(q) && StartsAligned(k) && StartsAligned(v), stateChunks);
         var launch = new KernelConfig(new Index3D((int)(groups * splits), 1, 1), new Index3D(layout.ThreadsPerGroup, 1, 1));
