@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -256,25 +257,7 @@ internal static class VectorFlashEmitter
                     for (int r = 0; r < rows; r++)
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        {{v}}<float> max = {{v}}.Create(float.NegativeInfinity);
-                        for (int c = 0; c < KeyPad; c += {{shape.Width}})
-                            max = {{v}}.Max(max, {{v}}.LoadUnsafe(ref row, (nuint)c));
-                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
-                        if (newMax == float.NegativeInfinity)
-                        {
-                            scores.Slice(r * KeyPad, KeyPad).Clear();
-                            rescale[r] = 1f;
-                            continue;
-                        }
-                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
-                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
-                        {{v}}<float> m = {{v}}.Create(newMax), sum = {{v}}<float>.Zero;
-                        for (int c = 0; c < KeyPad; c += {{shape.Width}})
-                        {
-                            {{v}}<float> p = VectorExp2.Exp2({{v}}.LoadUnsafe(ref row, (nuint)c) - m);
-                            p.StoreUnsafe(ref row, (nuint)c);
-                            sum += p;
-                        }
+                        {{Indentation.Continue(RowSoftmax(shape), 3)}}
                         ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * {{shape.Width}});
                         {{v}}.FusedMultiplyAdd({{v}}.LoadUnsafe(ref rowSum), {{v}}.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
@@ -304,6 +287,49 @@ internal static class VectorFlashEmitter
     /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
     /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
     /// </summary>
+    /// <summary>
+    /// One row of the tile, unrolled over its KeyPad / Width vectors: the maximum and the sum as trees, so no vector
+    /// waits on the one before it.
+    /// </summary>
+    private static string RowSoftmax(VectorShape shape)
+    {
+        string v = shape.Name;
+        int[] vectors = Enumerable.Range(0, shape.KeyPad / shape.Width).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine($"{v}<float> " + string.Join(", ", vectors.Select(c => $"s{c} = {v}.LoadUnsafe(ref row, {c * shape.Width})")) + ";");
+        text.AppendLine("// MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score");
+        text.AppendLine("// makes its row NaN through its own weight whichever maximum comes out.");
+        text.AppendLine($"float newMax = Math.Max(rowMax[r], VectorReduce.Max({Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{v}.MaxNative({a}, {b})")}));");
+        text.AppendLine("""
+            if (newMax == float.NegativeInfinity)
+            {
+                scores.Slice(r * KeyPad, KeyPad).Clear();
+                rescale[r] = 1f;
+                continue;
+            }
+            // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
+            // lane, spares the call to powf that float.Exp2 makes.
+            """);
+        text.AppendLine($"rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2({v}.Create(rowMax[r] - newMax)).ToScalar();");
+        text.AppendLine($"{v}<float> m = {v}.Create(newMax);");
+        foreach (int c in vectors)
+            text.AppendLine($"s{c} = VectorExp2.Exp2(s{c} - m); s{c}.StoreUnsafe(ref row, {c * shape.Width});");
+        text.Append($"{v}<float> sum = {Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{Grouped(a)} + {Grouped(b)}")};");
+        return text.ToString();
+    }
+
+    private static string Grouped(string sum) => sum.Contains(" ") ? $"({sum})" : sum;
+
+    /// <summary>Terms combined pairwise, so the expression is log₂(n) operations deep instead of n.</summary>
+    private static string Tree(string[] terms, Func<string, string, string> combine)
+    {
+        while (terms.Length > 1)
+            terms = Enumerable.Range(0, (terms.Length + 1) / 2)
+                .Select(i => 2 * i + 1 < terms.Length ? combine(terms[2 * i], terms[2 * i + 1]) : terms[2 * i])
+                .ToArray();
+        return terms[0];
+    }
+
     private static string ScoreBlock(VectorShape shape)
     {
         string v = shape.Name;

@@ -432,25 +432,25 @@ namespace Models.Attention
                     for (int r = 0; r < rows; r++)
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        Vector512<float> max = Vector512.Create(float.NegativeInfinity);
-                        for (int c = 0; c < KeyPad; c += 16)
-                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref row, (nuint)c));
-                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
+                        Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48);
+                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score
+                        // makes its row NaN through its own weight whichever maximum comes out.
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
                         if (newMax == float.NegativeInfinity)
                         {
                             scores.Slice(r * KeyPad, KeyPad).Clear();
                             rescale[r] = 1f;
                             continue;
                         }
-                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
-                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
-                        Vector512<float> m = Vector512.Create(newMax), sum = Vector512<float>.Zero;
-                        for (int c = 0; c < KeyPad; c += 16)
-                        {
-                            Vector512<float> p = VectorExp2.Exp2(Vector512.LoadUnsafe(ref row, (nuint)c) - m);
-                            p.StoreUnsafe(ref row, (nuint)c);
-                            sum += p;
-                        }
+                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
+                        // lane, spares the call to powf that float.Exp2 makes.
+                        rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector512.Create(rowMax[r] - newMax)).ToScalar();
+                        Vector512<float> m = Vector512.Create(newMax);
+                        s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
+                        s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 16);
+                        s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 32);
+                        s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 48);
+                        Vector512<float> sum = (s0 + s1) + (s2 + s3);
                         ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 16);
                         Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rowSum), Vector512.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
@@ -753,25 +753,29 @@ namespace Models.Attention
                     for (int r = 0; r < rows; r++)
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        Vector256<float> max = Vector256.Create(float.NegativeInfinity);
-                        for (int c = 0; c < KeyPad; c += 8)
-                            max = Vector256.Max(max, Vector256.LoadUnsafe(ref row, (nuint)c));
-                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(max));
+                        Vector256<float> s0 = Vector256.LoadUnsafe(ref row, 0), s1 = Vector256.LoadUnsafe(ref row, 8), s2 = Vector256.LoadUnsafe(ref row, 16), s3 = Vector256.LoadUnsafe(ref row, 24), s4 = Vector256.LoadUnsafe(ref row, 32), s5 = Vector256.LoadUnsafe(ref row, 40), s6 = Vector256.LoadUnsafe(ref row, 48), s7 = Vector256.LoadUnsafe(ref row, 56);
+                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score
+                        // makes its row NaN through its own weight whichever maximum comes out.
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7)))));
                         if (newMax == float.NegativeInfinity)
                         {
                             scores.Slice(r * KeyPad, KeyPad).Clear();
                             rescale[r] = 1f;
                             continue;
                         }
-                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call.
-                        rescale[r] = newMax == rowMax[r] ? 1f : float.Exp2(rowMax[r] - newMax);
-                        Vector256<float> m = Vector256.Create(newMax), sum = Vector256<float>.Zero;
-                        for (int c = 0; c < KeyPad; c += 8)
-                        {
-                            Vector256<float> p = VectorExp2.Exp2(Vector256.LoadUnsafe(ref row, (nuint)c) - m);
-                            p.StoreUnsafe(ref row, (nuint)c);
-                            sum += p;
-                        }
+                        // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
+                        // lane, spares the call to powf that float.Exp2 makes.
+                        rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector256.Create(rowMax[r] - newMax)).ToScalar();
+                        Vector256<float> m = Vector256.Create(newMax);
+                        s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
+                        s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 8);
+                        s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 16);
+                        s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 24);
+                        s4 = VectorExp2.Exp2(s4 - m); s4.StoreUnsafe(ref row, 32);
+                        s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 40);
+                        s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 48);
+                        s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 56);
+                        Vector256<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
                         ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 8);
                         Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rowSum), Vector256.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
