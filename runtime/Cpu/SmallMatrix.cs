@@ -8,7 +8,7 @@ namespace KernelGen;
 
 /// <summary>
 /// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
-/// in 4-row × 4-vector register blocks (4 × 1 for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
+/// in 4-row × 4-vector register blocks (8 × 1 for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
 /// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
 /// </summary>
 public static class SmallMatrix
@@ -133,8 +133,15 @@ public static class SmallMatrix
         for (; j < n; j += w)
         {
             int i = 0;
-            for (; i + 4 <= m; i += 4)
-                Block4x1<TWidth, TVector, TAlpha>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+            // One vector column (the narrow products of attention's edges): eight rows keep eight FMA chains in flight,
+            // as two FMA pipes with four cycles of latency need; four rows would leave half of that idle.
+            for (; i + 8 <= m; i += 8)
+                Column<TWidth, TVector, TAlpha, EightRows>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+            if (i + 4 <= m)
+            {
+                Column<TWidth, TVector, TAlpha, FourRows>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, i, j, depth, alpha);
+                i += 4;
+            }
             for (; i < m; i++)
             {
                 TVector sum = TWidth.Load(ref rc, (nint)i * cStride + j);
@@ -183,14 +190,40 @@ public static class SmallMatrix
         TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
     }
 
-    private static void Block4x1<TWidth, TVector, TAlpha>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
+    private interface IRowCount
+    {
+        static abstract bool Eight { get; }
+    }
+
+    private readonly struct FourRows : IRowCount
+    {
+        public static bool Eight => false;
+    }
+
+    private readonly struct EightRows : IRowCount
+    {
+        public static bool Eight => true;
+    }
+
+    /// <summary>
+    /// Rows i … i + 3 (or i + 7) of one vector column. The row count is a type, so the JIT drops the upper four rows'
+    /// code from the four-row instance.
+    /// </summary>
+    private static void Column<TWidth, TVector, TAlpha, TRows>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
         ref float c, int cStride, int i, int j, int depth, float alpha)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
         where TAlpha : struct, IAlpha
+        where TRows : struct, IRowCount
     {
         nint c0 = (nint)i * cStride + j, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+        nint c4 = c3 + cStride, c5 = c4 + cStride, c6 = c5 + cStride, c7 = c6 + cStride;
         TVector s0 = TWidth.Load(ref c, c0), s1 = TWidth.Load(ref c, c1), s2 = TWidth.Load(ref c, c2), s3 = TWidth.Load(ref c, c3);
+        TVector s4 = default, s5 = default, s6 = default, s7 = default;
+        if (TRows.Eight)
+        {
+            s4 = TWidth.Load(ref c, c4); s5 = TWidth.Load(ref c, c5); s6 = TWidth.Load(ref c, c6); s7 = TWidth.Load(ref c, c7);
+        }
         for (int k = 0; k < depth; k++)
         {
             TVector bk = TWidth.Load(ref b, (nint)k * bStride + j);
@@ -198,8 +231,19 @@ public static class SmallMatrix
             s1 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 1, k, alpha), bk, s1);
             s2 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 2, k, alpha), bk, s2);
             s3 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 3, k, alpha), bk, s3);
+            if (TRows.Eight)
+            {
+                s4 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 4, k, alpha), bk, s4);
+                s5 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 5, k, alpha), bk, s5);
+                s6 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 6, k, alpha), bk, s6);
+                s7 = TWidth.MultiplyAdd(A<TWidth, TVector, TAlpha>(ref a, aRowStride, aColumnStride, i + 7, k, alpha), bk, s7);
+            }
         }
         TWidth.Store(s0, ref c, c0); TWidth.Store(s1, ref c, c1); TWidth.Store(s2, ref c, c2); TWidth.Store(s3, ref c, c3);
+        if (TRows.Eight)
+        {
+            TWidth.Store(s4, ref c, c4); TWidth.Store(s5, ref c, c5); TWidth.Store(s6, ref c, c6); TWidth.Store(s7, ref c, c7);
+        }
     }
 
     private static void Block1x4<TWidth, TVector, TAlpha>(ref float a, int aRowStride, int aColumnStride, ref float b, int bStride,
