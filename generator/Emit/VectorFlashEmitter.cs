@@ -227,7 +227,7 @@ internal static class VectorFlashEmitter
                     ref float keys = ref MemoryMarshal.GetReference(keyRows);
                     for (int j = 0; j < columns; j++)
                     {
-                        {{Indentation.Continue(DirectScoreBlock(spec, shape), 6)}}
+                        {{Indentation.Continue(DirectScoreBlock(spec, shape), 3)}}
                     }
                 }
 

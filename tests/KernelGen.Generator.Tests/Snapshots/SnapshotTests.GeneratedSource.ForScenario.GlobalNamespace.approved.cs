@@ -389,12 +389,12 @@ static partial class GlobalKernel
                 for (int j = 0; j < columns; j++)
                 {
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
-                                for (int r = 0; r < rows; r++)
-                                {
-                                    ref float row = ref Unsafe.Add(ref q, r * HeadDim);
-                                    Vector512<float> dot = Vector512.LoadUnsafe(ref row) * k0;
-                                    scores[r * KeyPad + j] = Vector512.Sum(dot);
-                                }
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                        Vector512<float> dot = Vector512.LoadUnsafe(ref row) * k0;
+                        scores[r * KeyPad + j] = Vector512.Sum(dot);
+                    }
                 }
             }
 
@@ -677,14 +677,14 @@ static partial class GlobalKernel
                 for (int j = 0; j < columns; j++)
                 {
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
-                                Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
-                                for (int r = 0; r < rows; r++)
-                                {
-                                    ref float row = ref Unsafe.Add(ref q, r * HeadDim);
-                                    Vector256<float> dot = Vector256.LoadUnsafe(ref row) * k0;
-                                    dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), k1, dot);
-                                    scores[r * KeyPad + j] = Vector256.Sum(dot);
-                                }
+                    Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                        Vector256<float> dot = Vector256.LoadUnsafe(ref row) * k0;
+                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), k1, dot);
+                        scores[r * KeyPad + j] = Vector256.Sum(dot);
+                    }
                 }
             }
 

@@ -228,6 +228,8 @@ namespace Models.Attention
                     }
                 }
 
+                private static ReadOnlySpan<float> One => [1f];
+
                 private static Span<float> Take(ref Span<float> rest, int length)
                 {
                     Span<float> taken = rest.Slice(0, length);
@@ -244,8 +246,9 @@ namespace Models.Attention
                     ReadOnlySpan<float> keys = phiK.Slice(from * HeadDim, (to - from) * HeadDim);
                     SmallMatrix.MultiplyAdd<TWidth, TVector>(keys, 1, HeadDim, values.Slice(from * HeadDim), HeadDim,
                         state, HeadDim, HeadDim, HeadDim, to - from, sign);
-                    for (int j = 0; j < to - from; j++)
-                        RowVectors.AddScaled<TWidth, TVector>(keys.Slice(j * HeadDim), sign, normalizer, HeadDim);
+                    // z as a one-row product, 1ᵀ·φ(K): A's strides of 0 read the single 1 for every element, and z stays
+                    // in registers across the keys instead of going through memory once per key.
+                    SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, keys, HeadDim, normalizer, HeadDim, 1, HeadDim, to - from, sign);
                 }
 
                 /// <summary>

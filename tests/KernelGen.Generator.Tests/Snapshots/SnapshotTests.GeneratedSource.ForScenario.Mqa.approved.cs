@@ -391,18 +391,18 @@ namespace Models.Attention
                     for (int j = 0; j < columns; j++)
                     {
                         Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
-                                    Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
-                                    Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
-                                    Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
-                                    for (int r = 0; r < rows; r++)
-                                    {
-                                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
-                                        Vector512<float> dot = Vector512.LoadUnsafe(ref row) * k0;
-                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), k1, dot);
-                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), k2, dot);
-                                        dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), k3, dot);
-                                        scores[r * KeyPad + j] = Vector512.Sum(dot);
-                                    }
+                        Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
+                        Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
+                        Vector512<float> k3 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                            Vector512<float> dot = Vector512.LoadUnsafe(ref row) * k0;
+                            dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), k1, dot);
+                            dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), k2, dot);
+                            dot = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), k3, dot);
+                            scores[r * KeyPad + j] = Vector512.Sum(dot);
+                        }
                     }
                 }
 
@@ -704,26 +704,26 @@ namespace Models.Attention
                     for (int j = 0; j < columns; j++)
                     {
                         Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
-                                    Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
-                                    Vector256<float> k2 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
-                                    Vector256<float> k3 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 24));
-                                    Vector256<float> k4 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
-                                    Vector256<float> k5 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 40));
-                                    Vector256<float> k6 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
-                                    Vector256<float> k7 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 56));
-                                    for (int r = 0; r < rows; r++)
-                                    {
-                                        ref float row = ref Unsafe.Add(ref q, r * HeadDim);
-                                        Vector256<float> dot = Vector256.LoadUnsafe(ref row) * k0;
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), k1, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 16), k2, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 24), k3, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 32), k4, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 40), k5, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 48), k6, dot);
-                                        dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 56), k7, dot);
-                                        scores[r * KeyPad + j] = Vector256.Sum(dot);
-                                    }
+                        Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
+                        Vector256<float> k2 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
+                        Vector256<float> k3 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 24));
+                        Vector256<float> k4 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
+                        Vector256<float> k5 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 40));
+                        Vector256<float> k6 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 48));
+                        Vector256<float> k7 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 56));
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float row = ref Unsafe.Add(ref q, r * HeadDim);
+                            Vector256<float> dot = Vector256.LoadUnsafe(ref row) * k0;
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), k1, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 16), k2, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 24), k3, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 32), k4, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 40), k5, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 48), k6, dot);
+                            dot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 56), k7, dot);
+                            scores[r * KeyPad + j] = Vector256.Sum(dot);
+                        }
                     }
                 }
 
