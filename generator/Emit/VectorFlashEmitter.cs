@@ -67,10 +67,9 @@ internal static class VectorFlashEmitter
                 int columns = Math.Min(TileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
-                packed.Clear();
-                for (int j = 0; j < columns; j++)
-                    for (int d = 0; d < HeadDim; d++)
-                        packed[d * keyPad + j] = keys[j * HeadDim + d];
+                if (columns < keyPad)
+                    packed.Clear();
+                SmallMatrix.Transpose(keys, HeadDim, columns, HeadDim, packed, keyPad);
             }
 
             /// <summary>
@@ -177,7 +176,7 @@ internal static class VectorFlashEmitter
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
-                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
                         // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
@@ -267,15 +266,21 @@ internal static class VectorFlashEmitter
                 /// <summary>
                 /// accumulators = accumulators · rescale + p · V over the tile's keys, in {{shape.ValueRows}}-row register blocks, one
                 /// chunk of ≤ {{shape.ChunkVectors * shape.Width}} dimensions at a time: per key, the chunk's value vectors and {{shape.ValueRows}} broadcasts of p.
+                /// Each block visits only the keys some row of it sees: the others weigh exactly 0, and skipping them spares
+                /// the masked half of a diagonal tile (and a window's edges).
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
-                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ValueRows}})
                     {
+                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
+                        int lastRow = Math.Min(r0 + {{shape.ValueRows - 1}}, rows - 1);
+                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
                         {{Indentation.Continue(ValueBlocks(spec, shape), 3)}}
                     }
                 }
@@ -400,9 +405,9 @@ internal static class VectorFlashEmitter
                 foreach (int c in vectors)
                     text.AppendLine($"    {v}<float> o{r}{c} = {v}.LoadUnsafe(ref o, {Offset(r, c)}) * rescale{r};");
             }
-            text.AppendLine($"    ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim{(d0 == 0 ? "" : $" + {d0}")}); // key j0 + j, from dimension {d0}");
-            text.AppendLine("    ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on");
-            text.AppendLine("    for (int j = 0; j < columns; j++)");
+            text.AppendLine($"    ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim{(d0 == 0 ? "" : $" + {d0}")}); // key j0 + j, from dimension {d0}");
+            text.AppendLine("    ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on");
+            text.AppendLine("    for (int j = from; j < to; j++)");
             text.AppendLine("    {");
             foreach (int c in vectors)
                 text.AppendLine($"        {v}<float> v{c} = {v}.LoadUnsafe(ref valueRow{(c == 0 ? "" : $", {c * shape.Width}")});");

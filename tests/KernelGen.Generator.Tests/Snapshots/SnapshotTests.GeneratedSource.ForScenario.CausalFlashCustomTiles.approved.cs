@@ -198,10 +198,9 @@ namespace Models.Attention
                 int columns = Math.Min(TileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
-                packed.Clear();
-                for (int j = 0; j < columns; j++)
-                    for (int d = 0; d < HeadDim; d++)
-                        packed[d * keyPad + j] = keys[j * HeadDim + d];
+                if (columns < keyPad)
+                    packed.Clear();
+                SmallMatrix.Transpose(keys, HeadDim, columns, HeadDim, packed, keyPad);
             }
 
             /// <summary>
@@ -294,7 +293,7 @@ namespace Models.Attention
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
-                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
                         // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
@@ -473,15 +472,21 @@ namespace Models.Attention
                 /// <summary>
                 /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
                 /// chunk of ≤ 64 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
+                /// Each block visits only the keys some row of it sees: the others weigh exactly 0, and skipping them spares
+                /// the masked half of a diagonal tile (and a window's edges).
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
-                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     {
+                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
+                        int lastRow = Math.Min(r0 + 3, rows - 1);
+                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
                         // Dimensions 0 … 63.
                         {
                             Vector512<float> rescale0 = Vector512.Create(rescale[r0 + 0]);
@@ -504,9 +509,9 @@ namespace Models.Attention
                             Vector512<float> o31 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector512<float> o32 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector512<float> o33 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector512<float> v0 = Vector512.LoadUnsafe(ref valueRow);
                                 Vector512<float> v1 = Vector512.LoadUnsafe(ref valueRow, 16);
@@ -574,9 +579,9 @@ namespace Models.Attention
                             Vector512<float> o31 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 80)) * rescale3;
                             Vector512<float> o32 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 96)) * rescale3;
                             Vector512<float> o33 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 112)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 64); // key j0 + j, from dimension 64
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 64); // key j0 + j, from dimension 64
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector512<float> v0 = Vector512.LoadUnsafe(ref valueRow);
                                 Vector512<float> v1 = Vector512.LoadUnsafe(ref valueRow, 16);
@@ -707,7 +712,7 @@ namespace Models.Attention
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
-                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
                         // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
@@ -892,15 +897,21 @@ namespace Models.Attention
                 /// <summary>
                 /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
                 /// chunk of ≤ 16 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
+                /// Each block visits only the keys some row of it sees: the others weigh exactly 0, and skipping them spares
+                /// the masked half of a diagonal tile (and a window's edges).
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
-                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     {
+                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
+                        int lastRow = Math.Min(r0 + 3, rows - 1);
+                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
                         // Dimensions 0 … 15.
                         {
                             Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
@@ -915,9 +926,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 8)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -959,9 +970,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 24)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 16); // key j0 + j, from dimension 16
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 16); // key j0 + j, from dimension 16
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1003,9 +1014,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 40)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 32); // key j0 + j, from dimension 32
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 32); // key j0 + j, from dimension 32
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1047,9 +1058,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 48); // key j0 + j, from dimension 48
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 48); // key j0 + j, from dimension 48
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1091,9 +1102,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 64)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 72)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 64); // key j0 + j, from dimension 64
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 64); // key j0 + j, from dimension 64
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1135,9 +1146,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 80)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 88)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 80); // key j0 + j, from dimension 80
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 80); // key j0 + j, from dimension 80
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1179,9 +1190,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 96)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 104)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 96); // key j0 + j, from dimension 96
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 96); // key j0 + j, from dimension 96
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -1223,9 +1234,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 112)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 120)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 112); // key j0 + j, from dimension 112
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 112); // key j0 + j, from dimension 112
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);

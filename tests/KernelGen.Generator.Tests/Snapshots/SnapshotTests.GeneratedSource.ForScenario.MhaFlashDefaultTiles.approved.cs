@@ -197,10 +197,9 @@ namespace Models.Attention
                 int columns = Math.Min(TileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
-                packed.Clear();
-                for (int j = 0; j < columns; j++)
-                    for (int d = 0; d < HeadDim; d++)
-                        packed[d * keyPad + j] = keys[j * HeadDim + d];
+                if (columns < keyPad)
+                    packed.Clear();
+                SmallMatrix.Transpose(keys, HeadDim, columns, HeadDim, packed, keyPad);
             }
 
             /// <summary>
@@ -293,7 +292,7 @@ namespace Models.Attention
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
-                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
                         // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
@@ -460,15 +459,21 @@ namespace Models.Attention
                 /// <summary>
                 /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
                 /// chunk of ≤ 64 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
+                /// Each block visits only the keys some row of it sees: the others weigh exactly 0, and skipping them spares
+                /// the masked half of a diagonal tile (and a window's edges).
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
-                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     {
+                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
+                        int lastRow = Math.Min(r0 + 3, rows - 1);
+                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
                         // Dimensions 0 … 63.
                         {
                             Vector512<float> rescale0 = Vector512.Create(rescale[r0 + 0]);
@@ -491,9 +496,9 @@ namespace Models.Attention
                             Vector512<float> o31 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector512<float> o32 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector512<float> o33 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector512<float> v0 = Vector512.LoadUnsafe(ref valueRow);
                                 Vector512<float> v1 = Vector512.LoadUnsafe(ref valueRow, 16);
@@ -624,7 +629,7 @@ namespace Models.Attention
                             if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
-                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns);
+                            AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
                         // Deferred normalization; a row that saw no key has l = 0 and writes zeros (and LSE = −∞).
@@ -785,15 +790,21 @@ namespace Models.Attention
                 /// <summary>
                 /// accumulators = accumulators · rescale + p · V over the tile's keys, in 4-row register blocks, one
                 /// chunk of ≤ 16 dimensions at a time: per key, the chunk's value vectors and 4 broadcasts of p.
+                /// Each block visits only the keys some row of it sees: the others weigh exactly 0, and skipping them spares
+                /// the masked half of a diagonal tile (and a window's edges).
                 /// </summary>
                 private static void AccumulateValues(ReadOnlySpan<float> scores, ReadOnlySpan<float> valueRows, Span<float> accumulators,
-                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns)
+                    ReadOnlySpan<float> rescale, int paddedRows, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     {
+                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
+                        int lastRow = Math.Min(r0 + 3, rows - 1);
+                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
                         // Dimensions 0 … 15.
                         {
                             Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
@@ -808,9 +819,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 0)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 8)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim); // key j0 + j, from dimension 0
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -852,9 +863,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 16)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 24)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 16); // key j0 + j, from dimension 16
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 16); // key j0 + j, from dimension 16
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -896,9 +907,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 32)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 40)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 32); // key j0 + j, from dimension 32
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 32); // key j0 + j, from dimension 32
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
@@ -940,9 +951,9 @@ namespace Models.Attention
                             Vector256<float> rescale3 = Vector256.Create(rescale[r0 + 3]);
                             Vector256<float> o30 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48)) * rescale3;
                             Vector256<float> o31 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56)) * rescale3;
-                            ref float valueRow = ref Unsafe.Add(ref values, j0 * HeadDim + 48); // key j0 + j, from dimension 48
-                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
-                            for (int j = 0; j < columns; j++)
+                            ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 48); // key j0 + j, from dimension 48
+                            ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                            for (int j = from; j < to; j++)
                             {
                                 Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
                                 Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
