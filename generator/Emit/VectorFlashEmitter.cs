@@ -302,15 +302,21 @@ internal static class VectorFlashEmitter
         int[] vectors = Enumerable.Range(0, shape.KeyPad / shape.Width).ToArray();
         var text = new StringBuilder();
         text.AppendLine($"{v}<float> " + string.Join(", ", vectors.Select(c => $"s{c} = {v}.LoadUnsafe(ref row, {c * shape.Width})")) + ";");
-        text.AppendLine("// MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score");
-        text.AppendLine("// makes its row NaN through its own weight whichever maximum comes out.");
+        text.AppendLine("// MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass");
+        text.AppendLine("// over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).");
         text.AppendLine($"float newMax = Math.Max(rowMax[r], VectorReduce.Max({Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{v}.MaxNative({a}, {b})")}));");
+        text.AppendLine("if (newMax == float.NegativeInfinity)");
+        text.AppendLine("{");
+        text.AppendLine($"    if ({string.Join(" && ", vectors.Select(c => $"{v}.EqualsAll(s{c}, s{c})"))})");
         text.AppendLine("""
-            if (newMax == float.NegativeInfinity)
-            {
-                scores.Slice(r * KeyPad, KeyPad).Clear();
-                rescale[r] = 1f;
-                continue;
+                {
+                    // Every key so far masked: they weigh 0.
+                    scores.Slice(r * KeyPad, KeyPad).Clear();
+                    rescale[r] = 1f;
+                    continue;
+                }
+                // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
+                newMax = float.NaN;
             }
             // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
             // lane, spares the call to powf that float.Exp2 makes.

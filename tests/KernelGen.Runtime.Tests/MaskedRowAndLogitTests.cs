@@ -8,7 +8,7 @@ namespace KernelGen.Runtime.Tests;
 /// <summary>
 /// Rows that see no key (per-sequence key lengths shorter than the query count, empty sequences, narrow windows far
 /// from the keys) must be exactly zero, never NaN; and softmax must survive logits of ~1e4, which overflow exp
-/// without max subtraction.
+/// without max subtraction. A NaN input makes NaN outputs, only where it is read.
 /// </summary>
 public sealed class MaskedRowAndLogitTests
 {
@@ -117,6 +117,33 @@ public sealed class MaskedRowAndLogitTests
         Assert.True(reference.MaxAbsScore > 5e3, $"the inputs must produce huge scores, but the largest is {reference.MaxAbsScore:G4}");
         Assert.All(output, x => Assert.True(float.IsFinite(x), $"{kernel.Name}: {x}"));
         Accuracy.AssertMatches($"{kernel.Name}, {order} keys", AttentionKind.Softmax, output, reference, d);
+    }
+
+    /// <summary>
+    /// A NaN in one query row's q makes that row's output all NaN (its scores, then its weights, are NaN whatever
+    /// maximum the softmax takes) and leaves every other row bitwise as it was: rows never mix. In the last query
+    /// tile of head 1, so GQA rows, padding rows and several tiles all take part.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllIds))]
+    public void A_nan_query_makes_its_row_nan_and_no_other(string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        AttentionConfig config = kernel.Config;
+        var shape = new Shape(1, 70, 70);
+        var inputs = new TestInputs(config, shape, seed: 5);
+        float[] clean = inputs.Run(kernel);
+        int d = config.HeadDim, row = Math.Min(1, config.Heads - 1) * 70 + 69; // head 1, the last query: it sees keys in every mask
+        inputs.Q[row * d + d / 2] = float.NaN;
+        float[] output = inputs.Run(kernel);
+
+        for (int i = 0; i < output.Length; i++)
+        {
+            if (i / d == row)
+                Assert.True(float.IsNaN(output[i]), $"{kernel.Name}: element {i % d} of the NaN row is {output[i]}");
+            else
+                Assert.Equal(clean[i], output[i]);
+        }
     }
 
     private static void AssertRow(float[] output, int row, int d, bool zero, string label)

@@ -432,14 +432,20 @@ namespace Models.Attention
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
                         Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48);
-                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score
-                        // makes its row NaN through its own weight whichever maximum comes out.
+                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
+                        // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
                         float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
                         if (newMax == float.NegativeInfinity)
                         {
-                            scores.Slice(r * KeyPad, KeyPad).Clear();
-                            rescale[r] = 1f;
-                            continue;
+                            if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3))
+                            {
+                                // Every key so far masked: they weigh 0.
+                                scores.Slice(r * KeyPad, KeyPad).Clear();
+                                rescale[r] = 1f;
+                                continue;
+                            }
+                            // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
+                            newMax = float.NaN;
                         }
                         // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
                         // lane, spares the call to powf that float.Exp2 makes.
@@ -759,14 +765,20 @@ namespace Models.Attention
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
                         Vector256<float> s0 = Vector256.LoadUnsafe(ref row, 0), s1 = Vector256.LoadUnsafe(ref row, 8), s2 = Vector256.LoadUnsafe(ref row, 16), s3 = Vector256.LoadUnsafe(ref row, 24), s4 = Vector256.LoadUnsafe(ref row, 32), s5 = Vector256.LoadUnsafe(ref row, 40), s6 = Vector256.LoadUnsafe(ref row, 48), s7 = Vector256.LoadUnsafe(ref row, 56);
-                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. A NaN score
-                        // makes its row NaN through its own weight whichever maximum comes out.
+                        // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
+                        // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
                         float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7)))));
                         if (newMax == float.NegativeInfinity)
                         {
-                            scores.Slice(r * KeyPad, KeyPad).Clear();
-                            rescale[r] = 1f;
-                            continue;
+                            if (Vector256.EqualsAll(s0, s0) && Vector256.EqualsAll(s1, s1) && Vector256.EqualsAll(s2, s2) && Vector256.EqualsAll(s3, s3) && Vector256.EqualsAll(s4, s4) && Vector256.EqualsAll(s5, s5) && Vector256.EqualsAll(s6, s6) && Vector256.EqualsAll(s7, s7))
+                            {
+                                // Every key so far masked: they weigh 0.
+                                scores.Slice(r * KeyPad, KeyPad).Clear();
+                                rescale[r] = 1f;
+                                continue;
+                            }
+                            // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
+                            newMax = float.NaN;
                         }
                         // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
                         // lane, spares the call to powf that float.Exp2 makes.
