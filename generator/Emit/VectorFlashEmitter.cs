@@ -123,8 +123,9 @@ internal static class VectorFlashEmitter
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
-                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
-                    int rowBlock = buffers.Workspace.IsEmpty ? {{shape.ValueRows}} : RowBlock;
+                    // Rows padded to whole register blocks of both kernels. Without packed keys (decoding's few rows) they
+                    // are not padded: the value kernel takes the rows past its last whole block one at a time.
+                    int rowBlock = buffers.Workspace.IsEmpty ? 1 : RowBlock;
                     int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
                     int queryOffset = group * rowsPerGroup * HeadDim;
 
@@ -275,14 +276,22 @@ internal static class VectorFlashEmitter
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
-                    for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ValueRows}})
+                    int r0 = 0;
+                    for (; r0 + {{shape.ValueRows}} <= paddedRows; r0 += {{shape.ValueRows}})
                     {
-                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
-                        int lastRow = Math.Min(r0 + {{shape.ValueRows - 1}}, rows - 1);
-                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
-                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
+                        (int from, int to) = KeysOfRows(r0, Math.Min(r0 + {{shape.ValueRows - 1}}, rows - 1), j0, columns, first, firstPosition, validKeys);
                         {{Indentation.Continue(ValueBlocks(spec, shape), 3)}}
-                    }
+                    }{{(shape.ValueRows > 1 ? SingleValueRows(spec, shape) : "")}}
+                }
+
+                /// <summary>
+                /// The keys of the tile (from j0, <paramref name="columns"/> of them) that rows r0 … lastRow see, as
+                /// [From, To): positions grow with the row, so the first row starts them and the last ends them.
+                /// </summary>
+                private static (int From, int To) KeysOfRows(int r0, int lastRow, int j0, int columns, int first, int firstPosition, int validKeys)
+                {
+                    int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                    return (from, Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns));
                 }
             }
             """);
@@ -292,6 +301,17 @@ internal static class VectorFlashEmitter
     /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
     /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
     /// </summary>
+    /// <summary>The value kernel's tail: rows past the last whole block, one at a time (only decoding's unpadded rows).</summary>
+    private static string SingleValueRows(AttentionSpec spec, VectorShape shape)
+        => $$"""
+
+            for (; r0 < paddedRows; r0++)
+            {
+                (int from, int to) = KeysOfRows(r0, r0, j0, columns, first, firstPosition, validKeys);
+                {{Indentation.Continue(ValueBlocks(spec, shape with { ValueRows = 1 }), 1)}}
+            }
+            """.Replace("\n", "\n" + new string(' ', 12));
+
     /// <summary>
     /// One row of the tile, unrolled over its KeyPad / Width vectors: the maximum and the sum as trees, so no vector
     /// waits on the one before it.

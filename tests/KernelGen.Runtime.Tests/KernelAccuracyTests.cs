@@ -23,6 +23,7 @@ public sealed class KernelAccuracyTests
         new(1, 45, 20),               // more queries than keys: not causal only (causal rejects it)
         new(4, 20, 50, [50, 0, 13, 29]), // padding; an empty sequence; causal rows 0 … 6 of sequence 2 see nothing
         new(2, 1, 64, [64, 5]),       // decode over caches of different lengths
+        new(1, 3, 40),                // 3 queries: with 2 heads a key/value head, 6 rows, a value block and 2 single rows
     ];
 
     public static IEnumerable<object[]> Cases() => CasesWhere(_ => true);

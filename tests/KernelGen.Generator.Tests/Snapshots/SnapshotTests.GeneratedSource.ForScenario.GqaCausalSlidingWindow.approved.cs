@@ -240,8 +240,9 @@ namespace Models.Attention
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
-                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
-                    int rowBlock = buffers.Workspace.IsEmpty ? 4 : RowBlock;
+                    // Rows padded to whole register blocks of both kernels. Without packed keys (decoding's few rows) they
+                    // are not padded: the value kernel takes the rows past its last whole block one at a time.
+                    int rowBlock = buffers.Workspace.IsEmpty ? 1 : RowBlock;
                     int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
                     int queryOffset = group * rowsPerGroup * HeadDim;
 
@@ -475,12 +476,10 @@ namespace Models.Attention
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
-                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                    int r0 = 0;
+                    for (; r0 + 4 <= paddedRows; r0 += 4)
                     {
-                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
-                        int lastRow = Math.Min(r0 + 3, rows - 1);
-                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
-                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
+                        (int from, int to) = KeysOfRows(r0, Math.Min(r0 + 3, rows - 1), j0, columns, first, firstPosition, validKeys);
                         // Dimensions 0 … 63.
                         {
                             Vector512<float> rescale0 = Vector512.Create(rescale[r0 + 0]);
@@ -552,6 +551,48 @@ namespace Models.Attention
                             o33.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 48));
                         }
                     }
+                        for (; r0 < paddedRows; r0++)
+                        {
+                            (int from, int to) = KeysOfRows(r0, r0, j0, columns, first, firstPosition, validKeys);
+                            // Dimensions 0 … 63.
+                            {
+                                Vector512<float> rescale0 = Vector512.Create(rescale[r0 + 0]);
+                                Vector512<float> o00 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0)) * rescale0;
+                                Vector512<float> o01 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
+                                Vector512<float> o02 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32)) * rescale0;
+                                Vector512<float> o03 = Vector512.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
+                                ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                                ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                                for (int j = from; j < to; j++)
+                                {
+                                    Vector512<float> v0 = Vector512.LoadUnsafe(ref valueRow);
+                                    Vector512<float> v1 = Vector512.LoadUnsafe(ref valueRow, 16);
+                                    Vector512<float> v2 = Vector512.LoadUnsafe(ref valueRow, 32);
+                                    Vector512<float> v3 = Vector512.LoadUnsafe(ref valueRow, 48);
+                                    Vector512<float> p0 = Vector512.Create(weightColumn);
+                                    o00 = Vector512.FusedMultiplyAdd(p0, v0, o00);
+                                    o01 = Vector512.FusedMultiplyAdd(p0, v1, o01);
+                                    o02 = Vector512.FusedMultiplyAdd(p0, v2, o02);
+                                    o03 = Vector512.FusedMultiplyAdd(p0, v3, o03);
+                                    valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                    weightColumn = ref Unsafe.Add(ref weightColumn, 1);
+                                }
+                                o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
+                                o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
+                                o02.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
+                                o03.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
+                            }
+                        }
+                }
+
+                /// <summary>
+                /// The keys of the tile (from j0, <paramref name="columns"/> of them) that rows r0 … lastRow see, as
+                /// [From, To): positions grow with the row, so the first row starts them and the last ends them.
+                /// </summary>
+                private static (int From, int To) KeysOfRows(int r0, int lastRow, int j0, int columns, int first, int firstPosition, int validKeys)
+                {
+                    int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                    return (from, Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns));
                 }
             }
 
@@ -583,8 +624,9 @@ namespace Models.Attention
                     int validKeys = buffers.ValidKeys(group / KvHeads);
                     int firstPosition = validKeys - queryLength;
                     int rows = Math.Min(TileQ, rowsPerGroup - first);
-                    // Rows padded to whole register blocks; without packed keys only the value kernel blocks rows.
-                    int rowBlock = buffers.Workspace.IsEmpty ? 4 : RowBlock;
+                    // Rows padded to whole register blocks of both kernels. Without packed keys (decoding's few rows) they
+                    // are not padded: the value kernel takes the rows past its last whole block one at a time.
+                    int rowBlock = buffers.Workspace.IsEmpty ? 1 : RowBlock;
                     int paddedRows = (rows + rowBlock - 1) / rowBlock * rowBlock;
                     int queryOffset = group * rowsPerGroup * HeadDim;
 
@@ -812,12 +854,10 @@ namespace Models.Attention
                     ref float p = ref MemoryMarshal.GetReference(scores);
                     ref float values = ref MemoryMarshal.GetReference(valueRows);
                     ref float o = ref MemoryMarshal.GetReference(accumulators);
-                    for (int r0 = 0; r0 < paddedRows; r0 += 4)
+                    int r0 = 0;
+                    for (; r0 + 4 <= paddedRows; r0 += 4)
                     {
-                        // Positions grow with the row: the block's first row starts its keys and its last real row ends them.
-                        int lastRow = Math.Min(r0 + 3, rows - 1);
-                        int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
-                        int to = Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns);
+                        (int from, int to) = KeysOfRows(r0, Math.Min(r0 + 3, rows - 1), j0, columns, first, firstPosition, validKeys);
                         // Dimensions 0 … 15.
                         {
                             Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
@@ -995,6 +1035,100 @@ namespace Models.Attention
                             o31.StoreUnsafe(ref o, (nuint)((r0 + 3) * HeadDim + 56));
                         }
                     }
+                        for (; r0 < paddedRows; r0++)
+                        {
+                            (int from, int to) = KeysOfRows(r0, r0, j0, columns, first, firstPosition, validKeys);
+                            // Dimensions 0 … 15.
+                            {
+                                Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                                Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0)) * rescale0;
+                                Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8)) * rescale0;
+                                ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim); // key j0 + j, from dimension 0
+                                ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                                for (int j = from; j < to; j++)
+                                {
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                    Vector256<float> p0 = Vector256.Create(weightColumn);
+                                    o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                    o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                    valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                    weightColumn = ref Unsafe.Add(ref weightColumn, 1);
+                                }
+                                o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 0));
+                                o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 8));
+                            }
+                            // Dimensions 16 … 31.
+                            {
+                                Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                                Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16)) * rescale0;
+                                Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24)) * rescale0;
+                                ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 16); // key j0 + j, from dimension 16
+                                ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                                for (int j = from; j < to; j++)
+                                {
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                    Vector256<float> p0 = Vector256.Create(weightColumn);
+                                    o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                    o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                    valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                    weightColumn = ref Unsafe.Add(ref weightColumn, 1);
+                                }
+                                o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 16));
+                                o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 24));
+                            }
+                            // Dimensions 32 … 47.
+                            {
+                                Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                                Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32)) * rescale0;
+                                Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40)) * rescale0;
+                                ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 32); // key j0 + j, from dimension 32
+                                ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                                for (int j = from; j < to; j++)
+                                {
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                    Vector256<float> p0 = Vector256.Create(weightColumn);
+                                    o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                    o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                    valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                    weightColumn = ref Unsafe.Add(ref weightColumn, 1);
+                                }
+                                o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 32));
+                                o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 40));
+                            }
+                            // Dimensions 48 … 63.
+                            {
+                                Vector256<float> rescale0 = Vector256.Create(rescale[r0 + 0]);
+                                Vector256<float> o00 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48)) * rescale0;
+                                Vector256<float> o01 = Vector256.LoadUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56)) * rescale0;
+                                ref float valueRow = ref Unsafe.Add(ref values, (j0 + from) * HeadDim + 48); // key j0 + j, from dimension 48
+                                ref float weightColumn = ref Unsafe.Add(ref p, r0 * KeyPad + from); // key j0 + j's weight in row r0; row r0 + i is i·KeyPad on
+                                for (int j = from; j < to; j++)
+                                {
+                                    Vector256<float> v0 = Vector256.LoadUnsafe(ref valueRow);
+                                    Vector256<float> v1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                                    Vector256<float> p0 = Vector256.Create(weightColumn);
+                                    o00 = Vector256.FusedMultiplyAdd(p0, v0, o00);
+                                    o01 = Vector256.FusedMultiplyAdd(p0, v1, o01);
+                                    valueRow = ref Unsafe.Add(ref valueRow, HeadDim);
+                                    weightColumn = ref Unsafe.Add(ref weightColumn, 1);
+                                }
+                                o00.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 48));
+                                o01.StoreUnsafe(ref o, (nuint)((r0 + 0) * HeadDim + 56));
+                            }
+                        }
+                }
+
+                /// <summary>
+                /// The keys of the tile (from j0, <paramref name="columns"/> of them) that rows r0 … lastRow see, as
+                /// [From, To): positions grow with the row, so the first row starts them and the last ends them.
+                /// </summary>
+                private static (int From, int To) KeysOfRows(int r0, int lastRow, int j0, int columns, int first, int firstPosition, int validKeys)
+                {
+                    int from = Math.Clamp(VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start - j0, 0, columns);
+                    return (from, Math.Clamp(VisibleKeys(firstPosition + (first + lastRow) / GroupSize, validKeys).End - j0, from, columns));
                 }
             }
 
