@@ -21,36 +21,30 @@ public static class VectorExp2
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp2(Vector512<float> x)
     {
-        if (Avx512F.IsSupported)
-        {
-            // The same polynomial in 11 instructions instead of 16: one rounding instead of add and floor, and
-            // vscalefps multiplying by 2^n instead of clamp, convert, add, shift and multiply. It differs from the
-            // portable form below only in rounding halves to even, which keeps f in [−0.5, 0.5] all the same.
-            Vector512<float> whole = Vector512.Round(x);
-            Vector512<float> scaled = Avx512F.Scale(Polynomial(x - whole), whole);
-            return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(Lowest)), Vector512<float>.Zero, scaled);
-        }
-        Vector512<float> n = Vector512.Floor(x + Vector512.Create(0.5f));
-        Vector512<float> p = Polynomial(x - n);
-        // 2^n: n + 127 in the exponent field. Below the cut the clamp keeps the shift in range; the select zeroes it.
-        Vector512<int> exponent = Vector512.ConvertToInt32(Vector512.Max(n, Vector512.Create(Lowest))) + Vector512.Create(127);
-        Vector512<float> result = p * (exponent << 23).AsSingle();
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(Lowest)), Vector512<float>.Zero, result);
-    }
-
-    /// <summary>2^f for f in [−0.5, 0.5].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Polynomial(Vector512<float> f)
-    {
+        if (!Avx512F.IsSupported)
+            return ByHalves(x);
+        // The 8-float form's polynomial in 11 instructions instead of 16: one rounding instead of add and floor, and
+        // vscalefps multiplying by 2^n instead of clamp, convert, add, shift and multiply. Rounding halves to even
+        // rather than up keeps f in [−0.5, 0.5] all the same.
+        Vector512<float> whole = Vector512.Round(x);
+        Vector512<float> f = x - whole;
         Vector512<float> p = Vector512.FusedMultiplyAdd(f, Vector512.Create(C6), Vector512.Create(C5));
         p = Vector512.FusedMultiplyAdd(f, p, Vector512.Create(C4));
         p = Vector512.FusedMultiplyAdd(f, p, Vector512.Create(C3));
         p = Vector512.FusedMultiplyAdd(f, p, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(f, p, Vector512.Create(C1));
-        return Vector512.FusedMultiplyAdd(f, p, Vector512<float>.One);
+        p = Vector512.FusedMultiplyAdd(f, p, Vector512<float>.One);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(Lowest)), Vector512<float>.Zero, Avx512F.Scale(p, whole));
     }
 
-    /// <summary>2^x for 8 floats; the same algorithm as the 16-float overload's portable form.</summary>
+    /// <summary>
+    /// Without AVX-512 a Vector512 is two Vector256s anyway: the 8-float form does each half. Kept out of line, so that
+    /// the AVX-512 form stays small enough to inline into every softmax.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> ByHalves(Vector512<float> x) => Vector512.Create(Exp2(x.GetLower()), Exp2(x.GetUpper()));
+
+    /// <summary>2^x for 8 floats: 2^n built in the exponent bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp2(Vector256<float> x)
     {
