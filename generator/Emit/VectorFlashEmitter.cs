@@ -281,7 +281,7 @@ internal static class VectorFlashEmitter
                     {
                         (int from, int to) = KeysOfRows(r0, Math.Min(r0 + {{shape.ValueRows - 1}}, rows - 1), j0, columns, first, firstPosition, validKeys);
                         {{Indentation.Continue(ValueBlocks(spec, shape), 3)}}
-                    }{{(shape.ValueRows > 1 ? SingleValueRows(spec, shape) : "")}}
+                    }{{(shape.ValueRows > 1 ? Indentation.Continue(SingleValueRows(spec, shape), 3) : "")}}
                 }
 
                 /// <summary>
@@ -310,7 +310,7 @@ internal static class VectorFlashEmitter
                 (int from, int to) = KeysOfRows(r0, r0, j0, columns, first, firstPosition, validKeys);
                 {{Indentation.Continue(ValueBlocks(spec, shape with { ValueRows = 1 }), 1)}}
             }
-            """.Replace("\n", "\n" + new string(' ', 12));
+            """;
 
     /// <summary>
     /// One row of the tile, unrolled over its KeyPad / Width vectors: the maximum and the sum as trees, so no vector
