@@ -15,8 +15,14 @@ internal static class AttentionRules
     public const int MinTile = 8;
     public const int MaxTile = 256;
 
-    /// <summary>Default flash tile: 64×64 keeps a tile's scores and accumulators in L1/L2 for every head dim.</summary>
-    public const int DefaultTile = 64;
+    /// <summary>Default queries per flash tile: 64 rows of scores and accumulators stay in L1/L2 for every head dim.</summary>
+    public const int DefaultTileQ = 64;
+
+    /// <summary>
+    /// The most bytes the default key tile may take (TileKv · HeadDim floats): the score kernel streams the packed tile
+    /// once per block of rows, so it must stay in a 48 KiB L1 beside those rows.
+    /// </summary>
+    public const int DefaultKeyTileBytes = 32 * 1024;
 
     /// <summary>The ε of linear attention's denominator, φ(q)·Σφ(k) + ε.</summary>
     public const float LinearEpsilon = 1e-6f;
@@ -36,5 +42,19 @@ internal static class AttentionRules
 
     public static double ResolveScale(int headDim, double scale) => scale == 0 ? 1.0 / Math.Sqrt(headDim) : scale;
 
-    public static int ResolveTile(int tile) => tile == 0 ? DefaultTile : tile;
+    public static int ResolveTileQ(int tileQ) => tileQ == 0 ? DefaultTileQ : tileQ;
+
+    /// <summary>
+    /// 0 gives the widest power-of-two key tile from 64 to 128 within <see cref="DefaultKeyTileBytes"/>: 128 keys up
+    /// to head dim 64, else 64. A wider tile halves the per-tile softmax bookkeeping (row maximum, rescale of the
+    /// accumulators); measured at N = 4096 on one Zen 5 core, 128 keys were 4–7% faster than 64 at head dim 32 and 64,
+    /// and 20% slower at head dim 128, where the 64 KiB tile no longer fits L1.
+    /// </summary>
+    public static int ResolveTileKv(int tileKv, int headDim)
+    {
+        if (tileKv != 0)
+            return tileKv;
+        int fitting = DefaultKeyTileBytes / (headDim * sizeof(float));
+        return fitting >= 128 ? 128 : 64;
+    }
 }

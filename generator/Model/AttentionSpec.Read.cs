@@ -214,8 +214,8 @@ internal static class AttentionSpecReader
             Window: window,
             Kind: kind,
             Algorithm: flash ? AttentionAlgorithm.Flash : algorithm,
-            TileQ: flash ? AttentionRules.ResolveTile(tileQ) : 0,
-            TileKv: flash ? AttentionRules.ResolveTile(tileKv) : 0,
+            TileQ: flash ? AttentionRules.ResolveTileQ(tileQ) : 0,
+            TileKv: flash ? AttentionRules.ResolveTileKv(tileKv, headDim) : 0,
             Scale: kind == AttentionKind.Softmax ? AttentionRules.ResolveScale(headDim, scale ?? 0) : 0);
     }
 
