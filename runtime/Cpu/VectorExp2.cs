@@ -34,8 +34,9 @@ public static class VectorExp2
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C1));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
-        // "Not less than" is true for NaN, so NaN keeps its scaled (NaN) polynomial. Selecting against zero lets the JIT
-        // fold the select into vscalefps as a zeroing mask: no blend, and p accumulates in place (no register copies).
+        // Horner steps are written p·f + c, so the JIT updates p in place (as f·p + c it copied f before every step).
+        // "Not less than" is true for NaN, so NaN keeps its scaled (NaN) polynomial; selecting against zero lets the
+        // JIT fold the select into vscalefps as a zeroing mask instead of a blend.
         return Vector512.ConditionalSelect(Avx512F.CompareNotLessThan(x, Vector512.Create(Lowest)), Avx512F.Scale(p, whole), Vector512<float>.Zero);
     }
 

@@ -23,7 +23,7 @@ public sealed class CpuPathAndThreadTests
     private static readonly Shape[] PathShapes =
     [
         new(2, 37, 37),
-        new(1, 130, 130),                // past a 128-row tile and two 64-key tiles
+        new(1, 130, 130),                // past a 128-row tile and a 128-key tile
         new(2, 1, 77),                   // decode: keys read where they lie
         new(2, 9, 40),                   // just past the direct-key limit of 8 rows per group
         new(4, 20, 50, [50, 0, 13, 29]), // padding, an empty sequence, causal rows that see nothing
