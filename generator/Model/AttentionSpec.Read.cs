@@ -215,7 +215,7 @@ internal static class AttentionSpecReader
             Kind: kind,
             Algorithm: flash ? AttentionAlgorithm.Flash : algorithm,
             TileQ: flash ? AttentionRules.ResolveTileQ(tileQ) : 0,
-            TileKv: flash ? AttentionRules.ResolveTileKv(tileKv, headDim) : 0,
+            TileKv: flash ? AttentionRules.ResolveTileKv(tileKv, headDim, window) : 0,
             Scale: kind == AttentionKind.Softmax ? AttentionRules.ResolveScale(headDim, scale ?? 0) : 0);
     }
 

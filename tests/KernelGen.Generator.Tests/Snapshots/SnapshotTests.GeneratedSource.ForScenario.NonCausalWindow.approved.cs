@@ -5,7 +5,7 @@
 //   heads      1 query head, 1 key/value head
 //   mask       window of 16 on both sides: the query at position p sees keys p − 15 … p + 15
 //   weights    softmax of 0.125 · q·k (scale 1/√64)
-//   algorithm  flash: tiles of 64 queries × 128 keys, online softmax, tiles outside the mask skipped
+//   algorithm  flash: tiles of 64 queries × 64 keys, online softmax, tiles outside the mask skipped
 //
 // Queries are the last queryLength of keyLength positions (bottom-right alignment); a query that sees no key
 // outputs zeros. Set <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles> to keep this file on disk.
@@ -80,7 +80,7 @@ namespace Models.Attention
                 Kind = AttentionKind.Softmax,
                 Algorithm = AttentionAlgorithm.Flash,
                 TileQ = 64,
-                TileKv = 128,
+                TileKv = 64,
                 Scale = 0.125,
             };
 
@@ -212,7 +212,7 @@ namespace Models.Attention
             private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
 
             /// <summary>Keys per packed tile on the 512-bit path: TileKv rounded up to whole score blocks.</summary>
-            private const int KeyPad512 = 128;
+            private const int KeyPad512 = 64;
 
             private readonly struct PackKeys512 : IAttentionWork
             {
@@ -432,13 +432,13 @@ namespace Models.Attention
                     for (int r = 0; r < rows; r++)
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48), s4 = Vector512.LoadUnsafe(ref row, 64), s5 = Vector512.LoadUnsafe(ref row, 80), s6 = Vector512.LoadUnsafe(ref row, 96), s7 = Vector512.LoadUnsafe(ref row, 112);
+                        Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48);
                         // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
                         // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
-                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3)), Vector512.MaxNative(Vector512.MaxNative(s4, s5), Vector512.MaxNative(s6, s7)))));
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
                         if (newMax == float.NegativeInfinity)
                         {
-                            if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3) && Vector512.EqualsAll(s4, s4) && Vector512.EqualsAll(s5, s5) && Vector512.EqualsAll(s6, s6) && Vector512.EqualsAll(s7, s7))
+                            if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3))
                             {
                                 // Every key so far masked: they weigh 0.
                                 scores.Slice(r * KeyPad, KeyPad).Clear();
@@ -456,11 +456,7 @@ namespace Models.Attention
                         s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 16);
                         s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 32);
                         s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 48);
-                        s4 = VectorExp2.Exp2(s4 - m); s4.StoreUnsafe(ref row, 64);
-                        s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 80);
-                        s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 96);
-                        s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 112);
-                        Vector512<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+                        Vector512<float> sum = (s0 + s1) + (s2 + s3);
                         ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 16);
                         Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rowSum), Vector512.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
@@ -600,7 +596,7 @@ namespace Models.Attention
             }
 
             /// <summary>Keys per packed tile on the 256-bit path: TileKv rounded up to whole score blocks.</summary>
-            private const int KeyPad256 = 128;
+            private const int KeyPad256 = 64;
 
             private readonly struct PackKeys256 : IAttentionWork
             {
@@ -810,13 +806,13 @@ namespace Models.Attention
                     for (int r = 0; r < rows; r++)
                     {
                         ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        Vector256<float> s0 = Vector256.LoadUnsafe(ref row, 0), s1 = Vector256.LoadUnsafe(ref row, 8), s2 = Vector256.LoadUnsafe(ref row, 16), s3 = Vector256.LoadUnsafe(ref row, 24), s4 = Vector256.LoadUnsafe(ref row, 32), s5 = Vector256.LoadUnsafe(ref row, 40), s6 = Vector256.LoadUnsafe(ref row, 48), s7 = Vector256.LoadUnsafe(ref row, 56), s8 = Vector256.LoadUnsafe(ref row, 64), s9 = Vector256.LoadUnsafe(ref row, 72), s10 = Vector256.LoadUnsafe(ref row, 80), s11 = Vector256.LoadUnsafe(ref row, 88), s12 = Vector256.LoadUnsafe(ref row, 96), s13 = Vector256.LoadUnsafe(ref row, 104), s14 = Vector256.LoadUnsafe(ref row, 112), s15 = Vector256.LoadUnsafe(ref row, 120);
+                        Vector256<float> s0 = Vector256.LoadUnsafe(ref row, 0), s1 = Vector256.LoadUnsafe(ref row, 8), s2 = Vector256.LoadUnsafe(ref row, 16), s3 = Vector256.LoadUnsafe(ref row, 24), s4 = Vector256.LoadUnsafe(ref row, 32), s5 = Vector256.LoadUnsafe(ref row, 40), s6 = Vector256.LoadUnsafe(ref row, 48), s7 = Vector256.LoadUnsafe(ref row, 56);
                         // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
                         // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
-                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7))), Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s8, s9), Vector256.MaxNative(s10, s11)), Vector256.MaxNative(Vector256.MaxNative(s12, s13), Vector256.MaxNative(s14, s15))))));
+                        float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7)))));
                         if (newMax == float.NegativeInfinity)
                         {
-                            if (Vector256.EqualsAll(s0, s0) && Vector256.EqualsAll(s1, s1) && Vector256.EqualsAll(s2, s2) && Vector256.EqualsAll(s3, s3) && Vector256.EqualsAll(s4, s4) && Vector256.EqualsAll(s5, s5) && Vector256.EqualsAll(s6, s6) && Vector256.EqualsAll(s7, s7) && Vector256.EqualsAll(s8, s8) && Vector256.EqualsAll(s9, s9) && Vector256.EqualsAll(s10, s10) && Vector256.EqualsAll(s11, s11) && Vector256.EqualsAll(s12, s12) && Vector256.EqualsAll(s13, s13) && Vector256.EqualsAll(s14, s14) && Vector256.EqualsAll(s15, s15))
+                            if (Vector256.EqualsAll(s0, s0) && Vector256.EqualsAll(s1, s1) && Vector256.EqualsAll(s2, s2) && Vector256.EqualsAll(s3, s3) && Vector256.EqualsAll(s4, s4) && Vector256.EqualsAll(s5, s5) && Vector256.EqualsAll(s6, s6) && Vector256.EqualsAll(s7, s7))
                             {
                                 // Every key so far masked: they weigh 0.
                                 scores.Slice(r * KeyPad, KeyPad).Clear();
@@ -838,15 +834,7 @@ namespace Models.Attention
                         s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 40);
                         s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 48);
                         s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 56);
-                        s8 = VectorExp2.Exp2(s8 - m); s8.StoreUnsafe(ref row, 64);
-                        s9 = VectorExp2.Exp2(s9 - m); s9.StoreUnsafe(ref row, 72);
-                        s10 = VectorExp2.Exp2(s10 - m); s10.StoreUnsafe(ref row, 80);
-                        s11 = VectorExp2.Exp2(s11 - m); s11.StoreUnsafe(ref row, 88);
-                        s12 = VectorExp2.Exp2(s12 - m); s12.StoreUnsafe(ref row, 96);
-                        s13 = VectorExp2.Exp2(s13 - m); s13.StoreUnsafe(ref row, 104);
-                        s14 = VectorExp2.Exp2(s14 - m); s14.StoreUnsafe(ref row, 112);
-                        s15 = VectorExp2.Exp2(s15 - m); s15.StoreUnsafe(ref row, 120);
-                        Vector256<float> sum = (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + (((s8 + s9) + (s10 + s11)) + ((s12 + s13) + (s14 + s15)));
+                        Vector256<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
                         ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 8);
                         Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rowSum), Vector256.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                         rowMax[r] = newMax;
@@ -1170,7 +1158,7 @@ namespace Models.Attention
             /// <summary>Query rows per tile.</summary>
             public const int TileQ = 64;
             /// <summary>Keys per tile.</summary>
-            public const int TileKv = 128;
+            public const int TileKv = 64;
             /// <summary>The scale 0.125 times log2(e): scores come out in base 2 and go straight into exp2.</summary>
             private const float ScaleLog2E = 0.18033688f;
 
