@@ -45,9 +45,9 @@ internal static class AttentionRules
     public static int ResolveTileQ(int tileQ) => tileQ == 0 ? DefaultTileQ : tileQ;
 
     /// <summary>
-    /// 0 gives 128 keys when the packed tile fits <see cref="DefaultKeyTileBytes"/> (head dim up to 64) and a row sees
-    /// at least four such tiles (no window, or a window of 512 or more), else 64. A wider tile halves the per-tile
-    /// softmax bookkeeping (row maximum, rescale of the accumulators). Measured on one Zen 5 core, 128 keys against
+    /// 0 gives 128 keys when the packed tile fits <see cref="DefaultKeyTileBytes"/> (head dim up to 64) and no window
+    /// shorter than four such tiles (512 keys) would leave much of each tile masked, else 64. A wider tile halves the
+    /// per-tile softmax bookkeeping (row maximum, rescale of the accumulators). Measured on one Zen 5 core, 128 keys against
     /// 64: at N = 4096, 2–12% faster at head dim 64 (full and causal) and 7–8% at 32, but 9–20% slower at head dim
     /// 128, where the 64 KiB tile no longer fits L1; at N = 8192, head dim 64, windows of 32, 128 and 256 were 5–10%
     /// slower (more of each tile masked) and 512 the same.
@@ -56,9 +56,9 @@ internal static class AttentionRules
     {
         if (tileKv != 0)
             return tileKv;
-        const int wide = 128;
+        const int wide = 128, narrow = 64;
         bool fits = DefaultKeyTileBytes / (headDim * sizeof(float)) >= wide;
-        bool manyTilesPerRow = window == 0 || window >= 4 * wide;
-        return fits && manyTilesPerRow ? wide : 64;
+        bool windowSpansTiles = window == 0 || window >= 4 * wide;
+        return fits && windowSpansTiles ? wide : narrow;
     }
 }
