@@ -8,7 +8,7 @@ namespace KernelGen;
 
 /// <summary>
 /// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
-/// in 4-row × 4-vector register blocks (8 × 1 for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
+/// in 4-row × 4-vector register blocks (8 × 2, then 8 × 1, for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
 /// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
 /// </summary>
 public static class SmallMatrix
@@ -136,30 +136,54 @@ public static class SmallMatrix
             for (; i < m; i++)
                 Block1x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
         }
-        for (; j < n; j += w)
+        // Two vector columns (the linear kernels' edge weights): eight rows by two keep sixteen FMA chains in flight
+        // on ten loads per sixteen FMAs; one column at a time took nine loads per eight.
+        for (; j + 2 * w <= n; j += 2 * w)
         {
             int i = 0;
-            // One vector column (the narrow products of attention's edges): eight rows keep eight FMA chains in flight,
-            // as two FMA pipes with four cycles of latency need; four rows would leave half of that idle.
             for (; i + 8 <= m; i += 8)
-                Column<TWidth, TVector, TAlpha, EightRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
-            if (i + 4 <= m)
+                Block8x2<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+            ColumnRows<TWidth, TVector, TAlpha>(ref ra, ref rb, ref rc, steps, i, m, j, depth, alpha);
+            ColumnRows<TWidth, TVector, TAlpha>(ref ra, ref rb, ref rc, steps, i, m, j + w, depth, alpha);
+        }
+        if (j < n)
+            ColumnRows<TWidth, TVector, TAlpha>(ref ra, ref rb, ref rc, steps, 0, m, j, depth, alpha);
+    }
+
+    /// <summary>Rows [from, m) of the one vector column at j.</summary>
+    private static void ColumnRows<TWidth, TVector, TAlpha>(ref float ra, ref float rb, ref float rc, Steps steps, int from, int m, int j,
+        int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TAlpha : struct, IAlpha
+    {
+        int i = from;
+        // Eight rows keep eight FMA chains in flight, as two FMA pipes with four cycles of latency need; four rows
+        // would leave half of that idle.
+        for (; i + 8 <= m; i += 8)
+            Column<TWidth, TVector, TAlpha, EightRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+        if (i + 4 <= m)
+        {
+            Column<TWidth, TVector, TAlpha, FourRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+            i += 4;
+        }
+        for (; i < m; i++)
+        {
+            // A lone row (the linear kernels' denominators) is one chain of dependent FMAs: even and odd depths go
+            // to two sums, which halves the wait on the FMA latency.
+            ref float a = ref steps.A(ref ra, i), b = ref Unsafe.Add(ref rb, j), c = ref steps.C(ref rc, i, j);
+            TVector even = TWidth.Load(ref c, 0), odd = TWidth.Broadcast(0f);
+            int k = 0;
+            for (; k + 2 <= depth; k += 2)
             {
-                Column<TWidth, TVector, TAlpha, FourRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
-                i += 4;
+                even = TWidth.MultiplyAdd(Broadcast<TWidth, TVector, TAlpha>(ref a, 0, alpha), TWidth.Load(ref b, 0), even);
+                odd = TWidth.MultiplyAdd(Broadcast<TWidth, TVector, TAlpha>(ref a, steps.AColumn, alpha), TWidth.Load(ref b, steps.BRow), odd);
+                a = ref Unsafe.Add(ref a, 2 * steps.AColumn);
+                b = ref Unsafe.Add(ref b, 2 * steps.BRow);
             }
-            for (; i < m; i++)
-            {
-                ref float a = ref steps.A(ref ra, i), b = ref Unsafe.Add(ref rb, j), c = ref steps.C(ref rc, i, j);
-                TVector sum = TWidth.Load(ref c, 0);
-                for (int k = 0; k < depth; k++)
-                {
-                    sum = TWidth.MultiplyAdd(Broadcast<TWidth, TVector, TAlpha>(ref a, 0, alpha), TWidth.Load(ref b, 0), sum);
-                    a = ref Unsafe.Add(ref a, steps.AColumn);
-                    b = ref Unsafe.Add(ref b, steps.BRow);
-                }
-                TWidth.Store(sum, ref c, 0);
-            }
+            if (k < depth)
+                even = TWidth.MultiplyAdd(Broadcast<TWidth, TVector, TAlpha>(ref a, 0, alpha), TWidth.Load(ref b, 0), even);
+            TWidth.Store(TWidth.MultiplyAdd(odd, TWidth.Broadcast(1f), even), ref c, 0); // odd · 1 + even: exact, one rounding
         }
     }
 
@@ -209,6 +233,44 @@ public static class SmallMatrix
         TWidth.Store(s10, ref c, c1); TWidth.Store(s11, ref c, c1 + w); TWidth.Store(s12, ref c, c1 + 2 * w); TWidth.Store(s13, ref c, c1 + 3 * w);
         TWidth.Store(s20, ref c, c2); TWidth.Store(s21, ref c, c2 + w); TWidth.Store(s22, ref c, c2 + 2 * w); TWidth.Store(s23, ref c, c2 + 3 * w);
         TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
+    }
+
+    private static void Block8x2<TWidth, TVector, TAlpha>(ref float a, ref float b, ref float c, Steps steps, int depth, float alpha)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TAlpha : struct, IAlpha
+    {
+        nint w = TWidth.Count, a1 = steps.ARow, aStep = steps.AColumn, bStep = steps.BRow, c1 = steps.CRow;
+        TVector s00 = TWidth.Load(ref c, 0), s01 = TWidth.Load(ref c, w), s10 = TWidth.Load(ref c, c1), s11 = TWidth.Load(ref c, c1 + w);
+        TVector s20 = TWidth.Load(ref c, 2 * c1), s21 = TWidth.Load(ref c, 2 * c1 + w), s30 = TWidth.Load(ref c, 3 * c1), s31 = TWidth.Load(ref c, 3 * c1 + w);
+        TVector s40 = TWidth.Load(ref c, 4 * c1), s41 = TWidth.Load(ref c, 4 * c1 + w), s50 = TWidth.Load(ref c, 5 * c1), s51 = TWidth.Load(ref c, 5 * c1 + w);
+        TVector s60 = TWidth.Load(ref c, 6 * c1), s61 = TWidth.Load(ref c, 6 * c1 + w), s70 = TWidth.Load(ref c, 7 * c1), s71 = TWidth.Load(ref c, 7 * c1 + w);
+        for (int k = 0; k < depth; k++)
+        {
+            TVector b0 = TWidth.Load(ref b, 0), b1 = TWidth.Load(ref b, w);
+            TVector x = Broadcast<TWidth, TVector, TAlpha>(ref a, 0, alpha);
+            s00 = TWidth.MultiplyAdd(x, b0, s00); s01 = TWidth.MultiplyAdd(x, b1, s01);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, a1, alpha);
+            s10 = TWidth.MultiplyAdd(x, b0, s10); s11 = TWidth.MultiplyAdd(x, b1, s11);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 2 * a1, alpha);
+            s20 = TWidth.MultiplyAdd(x, b0, s20); s21 = TWidth.MultiplyAdd(x, b1, s21);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 3 * a1, alpha);
+            s30 = TWidth.MultiplyAdd(x, b0, s30); s31 = TWidth.MultiplyAdd(x, b1, s31);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 4 * a1, alpha);
+            s40 = TWidth.MultiplyAdd(x, b0, s40); s41 = TWidth.MultiplyAdd(x, b1, s41);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 5 * a1, alpha);
+            s50 = TWidth.MultiplyAdd(x, b0, s50); s51 = TWidth.MultiplyAdd(x, b1, s51);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 6 * a1, alpha);
+            s60 = TWidth.MultiplyAdd(x, b0, s60); s61 = TWidth.MultiplyAdd(x, b1, s61);
+            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 7 * a1, alpha);
+            s70 = TWidth.MultiplyAdd(x, b0, s70); s71 = TWidth.MultiplyAdd(x, b1, s71);
+            a = ref Unsafe.Add(ref a, aStep);
+            b = ref Unsafe.Add(ref b, bStep);
+        }
+        TWidth.Store(s00, ref c, 0); TWidth.Store(s01, ref c, w); TWidth.Store(s10, ref c, c1); TWidth.Store(s11, ref c, c1 + w);
+        TWidth.Store(s20, ref c, 2 * c1); TWidth.Store(s21, ref c, 2 * c1 + w); TWidth.Store(s30, ref c, 3 * c1); TWidth.Store(s31, ref c, 3 * c1 + w);
+        TWidth.Store(s40, ref c, 4 * c1); TWidth.Store(s41, ref c, 4 * c1 + w); TWidth.Store(s50, ref c, 5 * c1); TWidth.Store(s51, ref c, 5 * c1 + w);
+        TWidth.Store(s60, ref c, 6 * c1); TWidth.Store(s61, ref c, 6 * c1 + w); TWidth.Store(s70, ref c, 7 * c1); TWidth.Store(s71, ref c, 7 * c1 + w);
     }
 
     private interface IRowCount

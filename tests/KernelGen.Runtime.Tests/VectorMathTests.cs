@@ -76,7 +76,7 @@ public sealed class VectorMathTests
 
     /// <summary>
     /// C += α·A·B for every width, with A read transposed through strides, sizes that leave remainder rows (m % 4, and of the narrow columns' 8-row blocks)
-    /// and remainder vectors (n % 4 vectors), against a float64 product: fp32 sums of ≤ 70 products of values in
+    /// and remainder vectors (n % 4 vectors: column pairs and single columns), against a float64 product: fp32 sums of ≤ 70 products of values in
     /// [−1, 1] are within 70·ε·|terms| ≈ 1e-5.
     /// </summary>
     [Theory]
@@ -86,6 +86,9 @@ public sealed class VectorMathTests
     [InlineData(CpuPath.Vector512, 9, 80, 65, true, 1f)]
     [InlineData(CpuPath.Vector512, 5, 64, 64, false, -1f)]
     [InlineData(CpuPath.Vector512, 15, 48, 33, false, -1f)] // narrow columns only: 8 rows, then 4, then 3 single rows
+    [InlineData(CpuPath.Vector512, 17, 32, 64, true, -1f)] // a column pair: two 8 × 2 blocks, then one row per column
+    [InlineData(CpuPath.Vector256, 12, 16, 20, true, 1f)] // a column pair with a 4-row remainder
+    [InlineData(CpuPath.Vector512, 1, 32, 33, false, 1f)] // a lone row, odd depth: the even/odd sums and the last step
     public void Small_matrix_product_matches_float64(CpuPath path, int m, int n, int depth, bool transposedA, float alpha)
     {
         if (path > AttentionCpu.Supported)

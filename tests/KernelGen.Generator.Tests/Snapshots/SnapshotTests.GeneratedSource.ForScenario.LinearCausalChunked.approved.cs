@@ -118,7 +118,10 @@ namespace Models.Attention
             /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
             private const int Chunk = 32;
 
-            /// <summary>Rows of a chunk whose edge weights are computed together, over only the keys some row of them sees.</summary>
+            /// <summary>
+            /// Keys of an edge block whose weights are computed together, for only the rows that see some of them; and
+            /// rows whose weighted values are summed together, over only the keys some row of them sees.
+            /// </summary>
             private const int Band = 16;
 
             /// <summary>
@@ -150,6 +153,12 @@ namespace Models.Attention
                 /// [inStart, inEnd); both ends only move forward, keys entering are added and keys leaving subtracted
                 /// (or the state restarts when the window jumps past it).
                 /// </summary>
+                /// <remarks>
+                /// The chunk's queries are held transposed, φ(Q)ᵀ with one column per row, so that everything per row is
+                /// a vector across rows: the denominators z·φ(Q)ᵀ, the edge weights φ(K)·φ(Q)ᵀ (one key per row,
+                /// φ(K) as mapped, row-major) and their sums over keys. Nothing is summed across a vector's lanes, and
+                /// only one matrix per chunk is transposed.
+                /// </remarks>
                 public static void Execute(in AttentionBuffers buffers, int group)
                 {
                     int queryLength = buffers.QueryLength, keyLength = buffers.KeyLength;
@@ -158,24 +167,21 @@ namespace Models.Attention
                     int rowsPerGroup = queryLength * GroupSize;
                     int queryOffset = group * rowsPerGroup * HeadDim;
                     ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
-                    int edgePad = (Chunk + TWidth.Count - 1) / TWidth.Count * TWidth.Count;
+                    Span<int> starts = stackalloc int[Chunk], ends = stackalloc int[Chunk];
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(validKeys * HeadDim + HeadDim * HeadDim + HeadDim
-                        + 2 * Chunk * HeadDim + Chunk + HeadDim * edgePad + Chunk * edgePad);
+                    float[] rented = ArrayPool<float>.Shared.Rent(3 * Chunk * HeadDim + HeadDim * HeadDim + HeadDim
+                        + Chunk + Chunk * Chunk);
                     try
                     {
                         Span<float> rest = rented;
-                        Span<float> phiK = Take(ref rest, validKeys * HeadDim);
+                        var mapped = new MappedKeys(buffers.K.Slice(group * keyLength * HeadDim, validKeys * HeadDim), Take(ref rest, Chunk * HeadDim));
                         Span<float> state = Take(ref rest, HeadDim * HeadDim);
                         Span<float> normalizer = Take(ref rest, HeadDim);
-                        Span<float> phiQ = Take(ref rest, Chunk * HeadDim);
+                        Span<float> phiQT = Take(ref rest, HeadDim * Chunk);
                         Span<float> sums = Take(ref rest, Chunk * HeadDim);
                         Span<float> denominators = Take(ref rest, Chunk);
-                        Span<float> phiKT = Take(ref rest, HeadDim * edgePad);
-                        Span<float> weights = Take(ref rest, Chunk * edgePad);
+                        Span<float> weightsT = Take(ref rest, Chunk * Chunk);
 
-                        // φ of every valid key once: the state and the edges both read it.
-                        LinearFeatureMap.Apply(buffers.K.Slice(group * keyLength * HeadDim, validKeys * HeadDim), phiK, TWidth.Path);
                         state.Clear();
                         normalizer.Clear();
                         int inStart = 0, inEnd = 0;
@@ -183,41 +189,48 @@ namespace Models.Attention
                         for (int first = 0; first < rowsPerGroup; first += Chunk)
                         {
                             int rows = Math.Min(Chunk, rowsPerGroup - first);
-                            (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
-                            (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
+                            for (int r = 0; r < rows; r++)
+                                (starts[r], ends[r]) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
                             // The bulk: keys every row of the chunk sees. Ends only grow, so the state follows it.
-                            int bulkStart = lastStart, bulkEnd = Math.Max(lastStart, firstEnd);
+                            int bulkStart = starts[rows - 1], bulkEnd = Math.Max(starts[rows - 1], ends[0]);
                             if (bulkStart >= inEnd)
                             {
                                 state.Clear();
                                 normalizer.Clear();
                                 inStart = inEnd = bulkStart;
                             }
-                            UpdateState(phiK, values, state, normalizer, inEnd, bulkEnd, 1f);
-                            UpdateState(phiK, values, state, normalizer, inStart, bulkStart, -1f);
+                            UpdateState(ref mapped, values, state, normalizer, inEnd, bulkEnd, 1f);
+                            UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 
-                            for (int r = 0; r < rows; r++)
-                            {
-                                int t = first + r;
-                                LinearFeatureMap.Apply(buffers.Q.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim),
-                                    phiQ.Slice(r * HeadDim, HeadDim), TWidth.Path);
-                                denominators[r] = RowVectors.Dot<TWidth, TVector>(phiQ.Slice(r * HeadDim), normalizer, HeadDim);
-                            }
+                            // The next chunk's rows and keys are fetched while this chunk computes: its first touch of
+                            // them otherwise waits on memory (7% of the time at N=16384, D=64).
+                            int nextRows = Math.Min(Chunk, rowsPerGroup - first - rows);
+                            PrefetchRows(buffers, queryOffset, queryLength, first + rows, nextRows);
+                            // φ(Q)ᵀ; a last, short chunk's missing columns are zero, so they weigh nothing below.
+                            if (rows < Chunk)
+                                phiQT.Clear();
+                            SmallMatrix.Transpose(buffers.Q.Slice(queryOffset + first * HeadDim), HeadDim, rows, HeadDim, phiQT, Chunk);
+                            LinearFeatureMap.Apply(phiQT, phiQT, TWidth.Path);
+                            denominators.Clear();
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(normalizer, 0, 1, phiQT, Chunk, denominators, Chunk, 1, Chunk, HeadDim);
                             sums.Slice(0, rows * HeadDim).Clear();
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQ, HeadDim, 1, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim);
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQT, 1, Chunk, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim);
+
+                            int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
+                            CachePrefetch.Lines(buffers.K.Slice((group * keyLength + ends[rows - 1]) * HeadDim, nextKeys * HeadDim));
+                            CachePrefetch.Lines(values.Slice(ends[rows - 1] * HeadDim, nextKeys * HeadDim));
 
                             // The edges: keys some rows of the chunk see and others do not.
-                            AddEdges(phiQ, phiK, values, sums, denominators, phiKT, weights, edgePad, rows, first, firstPosition, validKeys, firstStart, bulkStart);
-                            AddEdges(phiQ, phiK, values, sums, denominators, phiKT, weights, edgePad, rows, first, firstPosition, validKeys, bulkEnd, lastEnd);
+                            AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, starts[0], bulkStart);
+                            AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, bulkEnd, ends[rows - 1]);
 
                             for (int r = 0; r < rows; r++)
                             {
                                 int t = first + r;
                                 Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
-                                (int start, int end) = VisibleKeys(firstPosition + t / GroupSize, validKeys);
                                 // A row that sees no key writes zeros; otherwise o = φ(q)ᵀS / (φ(q)·z + ε).
-                                float inverse = start == end ? 0f : 1f / (denominators[r] + 1E-06f);
+                                float inverse = starts[r] == ends[r] ? 0f : 1f / (denominators[r] + 1E-06f);
                                 RowVectors.Scale<TWidth, TVector>(sums.Slice(r * HeadDim), inverse, target, HeadDim);
                             }
                         }
@@ -230,6 +243,52 @@ namespace Models.Attention
 
                 private static ReadOnlySpan<float> One => [1f];
 
+                /// <summary>
+                /// φ of up to Chunk consecutive keys, mapped when asked for and kept for a request that starts at the same
+                /// key: a chunk's last edge block is mostly the next chunk's state update. Mapping per block keeps φ(K)
+                /// in cache; a pass over all keys up front wrote it out to memory and read it back.
+                /// </summary>
+                private ref struct MappedKeys
+                {
+                    private readonly ReadOnlySpan<float> keys;
+                    private readonly Span<float> phi;
+                    private int from, to;
+
+                    public MappedKeys(ReadOnlySpan<float> keys, Span<float> phi)
+                    {
+                        this.keys = keys;
+                        this.phi = phi;
+                    }
+
+                    /// <summary>φ of keys [start, end), end − start ≤ Chunk, as rows of HeadDim.</summary>
+                    public ReadOnlySpan<float> Get(int start, int end)
+                    {
+                        if (start != from)
+                            (from, to) = (start, start);
+                        if (end > to)
+                        {
+                            LinearFeatureMap.Apply(keys.Slice(to * HeadDim, (end - to) * HeadDim), phi.Slice((to - from) * HeadDim), TWidth.Path);
+                            to = end;
+                        }
+                        return phi.Slice(0, (end - start) * HeadDim);
+                    }
+                }
+
+                /// <summary>Prefetches the query and output rows of chunk rows [firstRow, firstRow + count).</summary>
+                private static void PrefetchRows(in AttentionBuffers buffers, int queryOffset, int queryLength, int firstRow, int count)
+                {
+                    if (count == 0)
+                        return;
+                    // Rows stack the group's heads query by query, so each head holds a run of positions.
+                    int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
+                    for (int head = 0; head < GroupSize; head++)
+                    {
+                        int offset = queryOffset + (head * queryLength + firstPosition) * HeadDim;
+                        CachePrefetch.Lines(buffers.Q.Slice(offset, positions * HeadDim));
+                        CachePrefetch.Lines(buffers.Output.Slice(offset, positions * HeadDim));
+                    }
+                }
+
                 private static Span<float> Take(ref Span<float> rest, int length)
                 {
                     Span<float> taken = rest.Slice(0, length);
@@ -238,60 +297,73 @@ namespace Models.Attention
                 }
 
                 /// <summary>Adds (sign 1) or subtracts (sign −1) keys [from, to): S += sign · φ(K)ᵀV, z += sign · Σ φ(k).</summary>
-                private static void UpdateState(ReadOnlySpan<float> phiK, ReadOnlySpan<float> values, Span<float> state,
+                private static void UpdateState(ref MappedKeys mapped, ReadOnlySpan<float> values, Span<float> state,
                     Span<float> normalizer, int from, int to, float sign)
                 {
-                    if (from >= to)
-                        return;
-                    ReadOnlySpan<float> keys = phiK.Slice(from * HeadDim, (to - from) * HeadDim);
-                    SmallMatrix.MultiplyAdd<TWidth, TVector>(keys, 1, HeadDim, values.Slice(from * HeadDim), HeadDim,
-                        state, HeadDim, HeadDim, HeadDim, to - from, sign);
-                    // z as a one-row product, 1ᵀ·φ(K): A's strides of 0 read the single 1 for every element, and z stays
-                    // in registers across the keys instead of going through memory once per key.
-                    SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, keys, HeadDim, normalizer, HeadDim, 1, HeadDim, to - from, sign);
+                    for (int k0 = from; k0 < to; k0 += Chunk)
+                    {
+                        int count = Math.Min(Chunk, to - k0);
+                        ReadOnlySpan<float> keys = mapped.Get(k0, k0 + count);
+                        SmallMatrix.MultiplyAdd<TWidth, TVector>(keys, 1, HeadDim, values.Slice(k0 * HeadDim), HeadDim,
+                            state, HeadDim, HeadDim, HeadDim, count, sign);
+                        // z as a one-row product, 1ᵀ·φ(K): A's strides of 0 read the single 1 for every element, and z
+                        // stays in registers across the keys instead of going through memory once per key.
+                        SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, keys, HeadDim, normalizer, HeadDim, 1, HeadDim, count, sign);
+                    }
                 }
 
                 /// <summary>
-                /// Keys [from, to), in blocks of Chunk: weights φ(q)·φ(k) cut to each row's visible keys, added to the
-                /// rows' denominators, and their weighted values to the rows' sums. Bands of rows skip the keys none of
-                /// their rows sees (causal: above the diagonal), so a triangle costs little more than half a square.
+                /// Keys [from, to), in blocks of Chunk: weights φ(k)·φ(q) cut to the rows that see each key, their sums
+                /// over keys added to the rows' denominators, and their weighted values to the rows' sums. Rows that
+                /// see none of a band's keys are skipped (causal: above the diagonal), so a triangle costs little more
+                /// than half a square.
                 /// </summary>
-                private static void AddEdges(ReadOnlySpan<float> phiQ, ReadOnlySpan<float> phiK, ReadOnlySpan<float> values,
-                    Span<float> sums, Span<float> denominators, Span<float> phiKT, Span<float> weights, int edgePad,
-                    int rows, int first, int firstPosition, int validKeys, int from, int to)
+                private static void AddEdges(ReadOnlySpan<float> phiQT, ref MappedKeys mapped, ReadOnlySpan<float> values,
+                    Span<float> sums, Span<float> denominators, Span<float> weightsT, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends,
+                    int rows, int from, int to)
                 {
                     for (int e0 = from; e0 < to; e0 += Chunk)
                     {
                         int count = Math.Min(Chunk, to - e0);
-                        // Padding columns past count meet zero weights after the mask; cleared only so they hold no NaN.
-                        if (count < edgePad)
-                            phiKT.Clear();
-                        SmallMatrix.Transpose(phiK.Slice(e0 * HeadDim), HeadDim, count, HeadDim, phiKT, edgePad);
-                        weights.Slice(0, rows * edgePad).Clear();
+                        ReadOnlySpan<float> keys = mapped.Get(e0, e0 + count);
+                        weightsT.Slice(0, count * Chunk).Clear();
+                        // Visible ranges only move forward with the row, so the rows that see key j are [seenFrom, seenTo):
+                        // from the first row whose range ends after j to the first whose range starts after it. For a
+                        // band of keys, the rows that see any of them.
+                        int seenFrom = 0, seenTo = 0;
+                        for (int j0 = 0; j0 < count; j0 += Band)
+                        {
+                            int bandKeys = Math.Min(Band, count - j0);
+                            while (seenFrom < rows && ends[seenFrom] <= e0 + j0)
+                                seenFrom++;
+                            while (seenTo < rows && starts[seenTo] < e0 + j0 + bandKeys)
+                                seenTo++;
+                            if (seenFrom >= seenTo)
+                                continue;
+                            int columnFrom = seenFrom / TWidth.Count * TWidth.Count;
+                            int columnTo = (seenTo + TWidth.Count - 1) / TWidth.Count * TWidth.Count;
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(keys.Slice(j0 * HeadDim), HeadDim, 1, phiQT.Slice(columnFrom), Chunk,
+                                weightsT.Slice(j0 * Chunk + columnFrom), Chunk, bandKeys, columnTo - columnFrom, HeadDim);
+                        }
+                        // The mask: zero each key's weight for the rows that do not see it.
+                        seenFrom = seenTo = 0;
+                        for (int j = 0; j < count; j++)
+                        {
+                            while (seenFrom < rows && ends[seenFrom] <= e0 + j)
+                                seenFrom++;
+                            while (seenTo < rows && starts[seenTo] <= e0 + j)
+                                seenTo++;
+                            Span<float> weights = weightsT.Slice(j * Chunk, Chunk);
+                            weights.Slice(0, seenFrom).Clear();
+                            weights.Slice(Math.Max(seenFrom, seenTo)).Clear();
+                        }
+                        // Denominators: 1ᵀ·Wᵀ, the sum over this block's keys for every row at once.
+                        SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, weightsT, Chunk, denominators, Chunk, 1, Chunk, count);
                         for (int r0 = 0; r0 < rows; r0 += Band)
                         {
                             int bandRows = Math.Min(Band, rows - r0);
-                            // Visible ranges only move forward with the row, so the band's keys run from its first
-                            // row's start to its last row's end.
-                            int bandStart = VisibleKeys(firstPosition + (first + r0) / GroupSize, validKeys).Start;
-                            int bandEnd = VisibleKeys(firstPosition + (first + r0 + bandRows - 1) / GroupSize, validKeys).End;
-                            int keyFrom = Math.Clamp(bandStart - e0, 0, count), keyTo = Math.Clamp(bandEnd - e0, keyFrom, count);
-                            if (keyFrom == keyTo)
-                                continue;
-                            int columnFrom = keyFrom / TWidth.Count * TWidth.Count;
-                            int columnTo = (keyTo + TWidth.Count - 1) / TWidth.Count * TWidth.Count;
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQ.Slice(r0 * HeadDim), HeadDim, 1, phiKT.Slice(columnFrom), edgePad,
-                                weights.Slice(r0 * edgePad + columnFrom), edgePad, bandRows, columnTo - columnFrom, HeadDim);
-                            for (int r = r0; r < r0 + bandRows; r++)
-                            {
-                                (int start, int end) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                                int visibleFrom = Math.Clamp(start - e0, 0, count), visibleTo = Math.Clamp(end - e0, visibleFrom, count);
-                                Span<float> row = weights.Slice(r * edgePad, edgePad);
-                                row.Slice(0, visibleFrom).Clear();
-                                row.Slice(visibleTo).Clear();
-                                denominators[r] += RowVectors.Sum<TWidth, TVector>(row, edgePad);
-                            }
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(weights.Slice(r0 * edgePad + keyFrom), edgePad, 1,
+                            int keyFrom = Math.Clamp(starts[r0] - e0, 0, count), keyTo = Math.Clamp(ends[r0 + bandRows - 1] - e0, keyFrom, count);
+                            SmallMatrix.MultiplyAdd<TWidth, TVector>(weightsT.Slice(keyFrom * Chunk + r0), 1, Chunk,
                                 values.Slice((e0 + keyFrom) * HeadDim), HeadDim, sums.Slice(r0 * HeadDim), HeadDim, bandRows, HeadDim, keyTo - keyFrom);
                         }
                     }
