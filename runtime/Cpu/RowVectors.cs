@@ -5,54 +5,13 @@ using System.Runtime.InteropServices;
 namespace KernelGen;
 
 /// <summary>
-/// Vector operations on one row of floats for the kernels' per-row bookkeeping (normalizers, denominators, output
-/// scaling), written once over <see cref="ISimdWidth{TVector}"/>. Lengths must be multiples of the vector width, as
-/// head dims are on the path that runs them.
+/// Vector operations on one row of floats for the kernels' per-row bookkeeping (the linear kernels' output scaling),
+/// written once over <see cref="ISimdWidth{TVector}"/>. Lengths must be multiples of the vector width, as head dims
+/// are on the path that runs them.
 /// </summary>
 /// <exception cref="ArgumentException">A span is shorter than the length, or the length is not a multiple of the width.</exception>
 public static class RowVectors
 {
-    /// <summary>Σᵢ x[i]·y[i] over the first <paramref name="length"/> elements: one vector accumulator, then its lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot<TWidth, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int length)
-        where TWidth : struct, ISimdWidth<TVector>
-        where TVector : struct
-    {
-        Check<TWidth, TVector>(x.Length, y.Length, length);
-        ref float rx = ref MemoryMarshal.GetReference(x), ry = ref MemoryMarshal.GetReference(y);
-        TVector sum = TWidth.Broadcast(0f);
-        for (int i = 0; i < length; i += TWidth.Count)
-            sum = TWidth.MultiplyAdd(TWidth.Load(ref rx, i), TWidth.Load(ref ry, i), sum);
-        return TWidth.Sum(sum);
-    }
-
-    /// <summary>Σᵢ x[i] over the first <paramref name="length"/> elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum<TWidth, TVector>(ReadOnlySpan<float> x, int length)
-        where TWidth : struct, ISimdWidth<TVector>
-        where TVector : struct
-    {
-        Check<TWidth, TVector>(x.Length, x.Length, length);
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        TVector one = TWidth.Broadcast(1f), sum = TWidth.Broadcast(0f);
-        for (int i = 0; i < length; i += TWidth.Count)
-            sum = TWidth.MultiplyAdd(TWidth.Load(ref rx, i), one, sum);
-        return TWidth.Sum(sum);
-    }
-
-    /// <summary>target[i] += scale · x[i] for the first <paramref name="length"/> elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled<TWidth, TVector>(ReadOnlySpan<float> x, float scale, Span<float> target, int length)
-        where TWidth : struct, ISimdWidth<TVector>
-        where TVector : struct
-    {
-        Check<TWidth, TVector>(x.Length, target.Length, length);
-        ref float rx = ref MemoryMarshal.GetReference(x), rt = ref MemoryMarshal.GetReference(target);
-        TVector s = TWidth.Broadcast(scale);
-        for (int i = 0; i < length; i += TWidth.Count)
-            TWidth.Store(TWidth.MultiplyAdd(TWidth.Load(ref rx, i), s, TWidth.Load(ref rt, i)), ref rt, i);
-    }
-
     /// <summary>target[i] = scale · x[i] for the first <paramref name="length"/> elements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Scale<TWidth, TVector>(ReadOnlySpan<float> x, float scale, Span<float> target, int length)

@@ -26,9 +26,6 @@ public interface ISimdWidth<TVector> where TVector : struct
 
     /// <summary>a · b + c, fused where the hardware can.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
-
-    /// <summary>The sum of the lanes (in the platform's fixed order).</summary>
-    static abstract float Sum(TVector value);
 }
 
 /// <summary>16 floats (AVX-512).</summary>
@@ -55,10 +52,6 @@ public readonly struct Simd512 : ISimdWidth<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 }
 
 /// <summary>8 floats (AVX2).</summary>
@@ -85,10 +78,6 @@ public readonly struct Simd256 : ISimdWidth<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
 
 /// <summary>One float: the scalar path, same code.</summary>
@@ -114,7 +103,4 @@ public readonly struct SimdScalar : ISimdWidth<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float a, float b, float c) => a * b + c;
-
-    /// <inheritdoc/>
-    public static float Sum(float value) => value;
 }
