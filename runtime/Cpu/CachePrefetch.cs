@@ -10,7 +10,8 @@ namespace KernelGen;
 /// </summary>
 public static class CachePrefetch
 {
-    private const int LineFloats = 64 / sizeof(float);
+    /// <summary>Floats per 64-byte cache line.</summary>
+    public const int LineFloats = 64 / sizeof(float);
 
     /// <summary>Prefetches every cache line of <paramref name="data"/> into all cache levels.</summary>
     public static unsafe void Lines(ReadOnlySpan<float> data)
@@ -24,4 +25,81 @@ public static class CachePrefetch
             Sse.Prefetch0(start + data.Length - 1);
         }
     }
+}
+
+/// <summary>
+/// Rows to prefetch a few cache lines at a time: <see cref="SmallMatrix.MultiplyAdd{TWidth, TVector}"/> fetches a share
+/// before each of its register blocks, so the misses overlap its FMAs. Fetched in one burst, more lines than the core
+/// can have in flight stall it until they arrive. Holds up to two regions, each a run of rows or several runs at a
+/// fixed stride (one per query head of a group).
+/// </summary>
+public ref struct PrefetchQueue
+{
+    private PrefetchRuns first, second;
+
+    /// <summary>A queue of <paramref name="first"/>, then <paramref name="second"/>.</summary>
+    public PrefetchQueue(PrefetchRuns first, PrefetchRuns second = default)
+    {
+        this.first = first;
+        this.second = second;
+    }
+
+    /// <summary>Cache lines not fetched yet (rounded up per run).</summary>
+    public readonly int Lines => first.Lines + second.Lines;
+
+    /// <summary>Prefetches the next <paramref name="lines"/> cache lines.</summary>
+    public void Fetch(int lines) => second.Fetch(first.Fetch(lines));
+
+    /// <summary>Prefetches every line not fetched yet.</summary>
+    public void FetchAll() => Fetch(int.MaxValue);
+}
+
+/// <summary><c>runs</c> runs of <c>runLength</c> floats, <c>runStride</c> apart, from the start of a span.</summary>
+public ref struct PrefetchRuns
+{
+    private readonly ReadOnlySpan<float> data;
+    private readonly int runLength, runStride, runs;
+    private int run, offset;
+
+    /// <summary>One run: all of <paramref name="data"/>.</summary>
+    public PrefetchRuns(ReadOnlySpan<float> data)
+        : this(data, data.Length, 0, 1)
+    {
+    }
+
+    /// <summary><paramref name="runs"/> runs of <paramref name="runLength"/> floats, <paramref name="runStride"/> apart.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> does not hold the last run.</exception>
+    public PrefetchRuns(ReadOnlySpan<float> data, int runLength, int runStride, int runs)
+    {
+        if (runs < 0 || runLength < 0 || (runs > 0 && (long)(runs - 1) * runStride + runLength > data.Length))
+            throw new ArgumentException($"data ({data.Length} floats) must hold {runs} runs of {runLength} floats {runStride} apart.", nameof(data));
+        this.data = data;
+        this.runLength = runLength;
+        this.runStride = runStride;
+        this.runs = runLength == 0 ? 0 : runs;
+    }
+
+    /// <summary>Cache lines not fetched yet (whole lines per run).</summary>
+    public readonly int Lines => run == runs ? 0
+        : (runs - run - 1) * LinesOf(runLength) + LinesOf(runLength - offset);
+
+    /// <summary>Prefetches up to <paramref name="lines"/> lines; returns how many of them are left for the next region.</summary>
+    public int Fetch(int lines)
+    {
+        while (lines > 0 && run < runs)
+        {
+            int floats = (int)Math.Min((long)lines * CachePrefetch.LineFloats, runLength - offset);
+            CachePrefetch.Lines(data.Slice(run * runStride + offset, floats));
+            lines -= LinesOf(floats);
+            offset += floats;
+            if (offset == runLength)
+            {
+                run++;
+                offset = 0;
+            }
+        }
+        return lines;
+    }
+
+    private static int LinesOf(int floats) => (floats + CachePrefetch.LineFloats - 1) / CachePrefetch.LineFloats;
 }

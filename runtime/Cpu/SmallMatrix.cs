@@ -16,14 +16,22 @@ public static class SmallMatrix
     /// <summary>
     /// C[i, j] += α · Σₖ A[i, k] · B[k, j] for i &lt; m, j &lt; n, k &lt; depth, where A[i, k] = a[i·aRowStride + k·aColumnStride].
     /// </summary>
+    /// <remarks>
+    /// <paramref name="fetch"/>: rows the caller will read after this product. Their cache lines are prefetched in
+    /// equal shares before the 4 × 4 blocks (the rest after the last block), so the misses overlap the FMAs.
+    /// </remarks>
     /// <exception cref="ArgumentException">n is not a multiple of the vector width, or a span is too short.</exception>
     public static void MultiplyAdd<TWidth, TVector>(ReadOnlySpan<float> a, int aRowStride, int aColumnStride,
-        ReadOnlySpan<float> b, int bStride, Span<float> c, int cStride, int m, int n, int depth, float alpha = 1f)
+        ReadOnlySpan<float> b, int bStride, Span<float> c, int cStride, int m, int n, int depth, float alpha = 1f,
+        PrefetchQueue fetch = default)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
     {
         if (m == 0 || n == 0 || depth == 0)
+        {
+            fetch.FetchAll();
             return;
+        }
         int w = TWidth.Count;
         if (n % w != 0)
             throw new ArgumentException($"n ({n}) must be a multiple of the vector width {w}.", nameof(n));
@@ -39,9 +47,10 @@ public static class SmallMatrix
         ref float rc = ref MemoryMarshal.GetReference(c);
         // α = 1 (nearly every call) skips a scalar multiply per broadcast, which would compete with the FMAs for the same pipes.
         if (alpha == 1f)
-            Blocks<TWidth, TVector, Unscaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha);
+            Blocks<TWidth, TVector, Unscaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha, ref fetch);
         else
-            Blocks<TWidth, TVector, Scaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha);
+            Blocks<TWidth, TVector, Scaled>(ref ra, aRowStride, aColumnStride, ref rb, bStride, ref rc, cStride, m, n, depth, alpha, ref fetch);
+        fetch.FetchAll();
     }
 
     /// <summary>
@@ -120,19 +129,24 @@ public static class SmallMatrix
     // broadcast (and kept the broadcasts out of the FMAs' memory operands): linear attention ran 8–15% slower.
 
     private static void Blocks<TWidth, TVector, TAlpha>(ref float ra, int aRowStride, int aColumnStride, ref float rb, int bStride,
-        ref float rc, int cStride, int m, int n, int depth, float alpha)
+        ref float rc, int cStride, int m, int n, int depth, float alpha, ref PrefetchQueue fetch)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
         where TAlpha : struct, IAlpha
     {
         int w = TWidth.Count;
         var steps = new Steps(aRowStride, aColumnStride, bStride, cStride);
+        int blocks = m / 4 * (n / (4 * w));
+        int share = blocks == 0 ? 0 : (fetch.Lines + blocks - 1) / blocks;
         int j = 0;
         for (; j + 4 * w <= n; j += 4 * w)
         {
             int i = 0;
             for (; i + 4 <= m; i += 4)
+            {
+                fetch.Fetch(share);
                 Block4x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+            }
             for (; i < m; i++)
                 Block1x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
         }
