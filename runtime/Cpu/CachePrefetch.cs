@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -14,6 +15,10 @@ public static class CachePrefetch
     public const int LineFloats = 64 / sizeof(float);
 
     /// <summary>Prefetches every cache line of <paramref name="data"/> into all cache levels.</summary>
+    // Optimized from the first call, like PrefetchRuns.Fetch: these run before every register block of the linear
+    // kernel, and while the JIT still ran them as unoptimized first-tier code (the first ten calls of a benchmark at
+    // N=16384) the kernel took 34 ms instead of 26.5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Lines(ReadOnlySpan<float> data)
     {
         if (!Sse.IsSupported || data.IsEmpty)
@@ -84,6 +89,7 @@ public ref struct PrefetchRuns
         : (runs - run - 1) * LinesOf(runLength) + LinesOf(runLength - offset);
 
     /// <summary>Prefetches up to <paramref name="lines"/> lines; returns how many of them are left for the next region.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see CachePrefetch.Lines
     public int Fetch(int lines)
     {
         while (lines > 0 && run < runs)
