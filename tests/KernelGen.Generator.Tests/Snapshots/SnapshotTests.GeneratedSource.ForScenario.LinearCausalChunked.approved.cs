@@ -202,7 +202,8 @@ namespace Models.Attention
                             // What the next chunk reads first is prefetched during this chunk's two big products, a few
                             // lines before each register block, so the misses overlap the FMAs (at N=16384, D=64: 68 → 83
                             // GFLOP/s, where prefetching it in one burst had gained 7%): its keys and values during the
-                            // state update, its query rows during the read-out. (Output rows too: no gain.)
+                            // state update; its query rows, and this chunk's output rows (written at its end), during the
+                            // read-out.
                             int nextRows = Math.Min(Chunk, rowsPerGroup - first - rows);
                             int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
                             int nextKeyOffset = (group * keyLength + ends[rows - 1]) * HeadDim;
@@ -220,7 +221,7 @@ namespace Models.Attention
                             SmallMatrix.MultiplyAdd<TWidth, TVector>(normalizer, 0, 1, phiQT, Chunk, denominators, Chunk, 1, Chunk, HeadDim);
                             sums.Slice(0, rows * HeadDim).Clear();
                             SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQT, 1, Chunk, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim, 1f,
-                                new(Rows(buffers.Q, queryOffset, queryLength, first + rows, nextRows)));
+                                new(Rows(buffers.Q, queryOffset, queryLength, first + rows, nextRows), Rows(buffers.Output, queryOffset, queryLength, first, rows)));
 
                             // The edges: keys some rows of the chunk see and others do not.
                             AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, starts[0], bulkStart);
