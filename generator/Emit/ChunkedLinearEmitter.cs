@@ -100,8 +100,10 @@ internal static class ChunkedLinearEmitter
                             // What the next chunk reads first is prefetched during this chunk's two big products, a few
                             // lines before each register block, so the misses overlap the FMAs (at N=16384, D=64: 68 → 83
                             // GFLOP/s, where prefetching it in one burst had gained 7%): its keys and values during the
-                            // state update; its query rows, and this chunk's output rows (written at its end), during the
-                            // read-out.
+                            // state update, its query rows during the read-out. Not this chunk's output rows: prefetched
+                            // during the read-out or the edges, the stores that write them stalled as long as without
+                            // (profiled), and the read-out had twice the lines to fetch (causal, alternating runs without
+                            // them: 83.8 → 86.1 and 84.0 → 84.8 GFLOP/s).
                             int nextRows = Math.Min(Chunk, rowsPerGroup - first - rows);
                             int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
                             int nextKeyOffset = (group * keyLength + ends[rows - 1]) * HeadDim;
@@ -119,7 +121,7 @@ internal static class ChunkedLinearEmitter
                             SmallMatrix.MultiplyAdd<TWidth, TVector>(normalizer, 0, 1, phiQT, Chunk, denominators, Chunk, 1, Chunk, HeadDim);
                             sums.Slice(0, rows * HeadDim).Clear();
                             SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQT, 1, Chunk, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim, 1f,
-                                new(Rows(buffers.Q, queryOffset, queryLength, first + rows, nextRows), Rows(buffers.Output, queryOffset, queryLength, first, rows)));
+                                new(QueryRows(buffers.Q, queryOffset, queryLength, first + rows, nextRows)));
 
                             // The edges: keys some rows of the chunk see and others do not.
                             AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, starts[0], bulkStart);
@@ -176,15 +178,15 @@ internal static class ChunkedLinearEmitter
                 }
 
                 /// <summary>
-                /// Chunk rows [firstRow, firstRow + count) of a query-shaped tensor (queries or output), to prefetch: rows
-                /// stack the group's heads query by query, so each head holds one run of positions.
+                /// The queries of chunk rows [firstRow, firstRow + count), to prefetch: rows stack the group's heads query
+                /// by query, so each head holds one run of positions.
                 /// </summary>
-                private static PrefetchRuns Rows(ReadOnlySpan<float> tensor, int queryOffset, int queryLength, int firstRow, int count)
+                private static PrefetchRuns QueryRows(ReadOnlySpan<float> q, int queryOffset, int queryLength, int firstRow, int count)
                 {
                     if (count == 0)
                         return default;
                     int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
-                    return new(tensor.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
+                    return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
                 }
 
                 private static Span<float> Take(ref Span<float> rest, int length)
