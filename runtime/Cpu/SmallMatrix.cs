@@ -8,8 +8,9 @@ namespace KernelGen;
 
 /// <summary>
 /// C += α · A · B for the small, L1/L2-resident matrices inside attention kernels (head-dim squares, chunk × head dim),
-/// in 4-row × 4-vector register blocks (8 × 2, then 8 × 1, for leftover columns). Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width.
-/// A is read through strides, so Aᵀ needs no copy; B and C are row-major.
+/// in 4-row × 4-vector register blocks (8 × 2, then 8 × 1, for leftover columns) where the CPU has 32 vector registers,
+/// and 4 × 2 where it has 16. Written once over <see cref="ISimdWidth{TVector}"/>, compiled per width. A is read
+/// through strides, so Aᵀ needs no copy; B and C are row-major.
 /// </summary>
 public static class SmallMatrix
 {
@@ -128,6 +129,14 @@ public static class SmallMatrix
     // multiply in the loop. Indexing from the matrix start instead cost an imul, a sign extension and an add per
     // broadcast (and kept the broadcasts out of the FMAs' memory operands): linear attention ran 8–15% slower.
 
+    /// <summary>
+    /// Whether the CPU has 32 vector registers (AVX-512) rather than 16 (AVX2, and SSE for the scalar path): a constant
+    /// to the JIT, so each machine compiles only its own blocks. With 16, a 4 × 4 block's 16 accumulators, 4 B vectors
+    /// and a broadcast spill to the stack: linear attention ran at 28 GFLOP/s instead of 49 on the 256-bit path
+    /// (D = 64, causal, N = 16384, with AVX-512 switched off and on).
+    /// </summary>
+    private static bool ManyRegisters => Avx512F.IsSupported;
+
     private static void Blocks<TWidth, TVector, TAlpha>(ref float ra, int aRowStride, int aColumnStride, ref float rb, int bStride,
         ref float rc, int cStride, int m, int n, int depth, float alpha, ref PrefetchQueue fetch)
         where TWidth : struct, ISimdWidth<TVector>
@@ -136,27 +145,43 @@ public static class SmallMatrix
     {
         int w = TWidth.Count;
         var steps = new Steps(aRowStride, aColumnStride, bStride, cStride);
-        int blocks = m / 4 * (n / (4 * w));
+        // The blocks that prefetch: 4 × 4 with 32 registers, 4 × 2 with 16.
+        int blocks = m / 4 * (n / ((ManyRegisters ? 4 : 2) * w));
         int share = blocks == 0 ? 0 : (fetch.Lines + blocks - 1) / blocks;
         int j = 0;
-        for (; j + 4 * w <= n; j += 4 * w)
+        if (ManyRegisters)
         {
-            int i = 0;
-            for (; i + 4 <= m; i += 4)
+            for (; j + 4 * w <= n; j += 4 * w)
             {
-                fetch.Fetch(share);
-                Block4x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+                int i = 0;
+                for (; i + 4 <= m; i += 4)
+                {
+                    fetch.Fetch(share);
+                    Block4x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+                }
+                for (; i < m; i++)
+                    Block1x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
             }
-            for (; i < m; i++)
-                Block1x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
         }
-        // Two vector columns (the linear kernels' edge weights): eight rows by two keep sixteen FMA chains in flight
-        // on ten loads per sixteen FMAs; one column at a time took nine loads per eight.
+        // Two vector columns (with 32 registers, the linear kernels' edge weights): eight rows by two keep sixteen FMA
+        // chains in flight on ten loads per sixteen FMAs; one column at a time took nine loads per eight. With 16
+        // registers, four rows by two (8 accumulators, 2 B vectors, a broadcast) do all the work.
         for (; j + 2 * w <= n; j += 2 * w)
         {
             int i = 0;
-            for (; i + 8 <= m; i += 8)
-                Block8x2<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+            if (ManyRegisters)
+            {
+                for (; i + 8 <= m; i += 8)
+                    Pair<TWidth, TVector, TAlpha, EightRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+            }
+            else
+            {
+                for (; i + 4 <= m; i += 4)
+                {
+                    fetch.Fetch(share);
+                    Pair<TWidth, TVector, TAlpha, FourRows>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
+                }
+            }
             ColumnRows<TWidth, TVector, TAlpha>(ref ra, ref rb, ref rc, steps, i, m, j, depth, alpha);
             ColumnRows<TWidth, TVector, TAlpha>(ref ra, ref rb, ref rc, steps, i, m, j + w, depth, alpha);
         }
@@ -249,16 +274,25 @@ public static class SmallMatrix
         TWidth.Store(s30, ref c, c3); TWidth.Store(s31, ref c, c3 + w); TWidth.Store(s32, ref c, c3 + 2 * w); TWidth.Store(s33, ref c, c3 + 3 * w);
     }
 
-    private static void Block8x2<TWidth, TVector, TAlpha>(ref float a, ref float b, ref float c, Steps steps, int depth, float alpha)
+    /// <summary>
+    /// Rows i … i + 3 (or i + 7) of two vector columns. As in <see cref="Column"/>, the row count is a type, so the
+    /// four-row instance has no code for the upper rows.
+    /// </summary>
+    private static void Pair<TWidth, TVector, TAlpha, TRows>(ref float a, ref float b, ref float c, Steps steps, int depth, float alpha)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
         where TAlpha : struct, IAlpha
+        where TRows : struct, IRowCount
     {
         nint w = TWidth.Count, a1 = steps.ARow, aStep = steps.AColumn, bStep = steps.BRow, c1 = steps.CRow;
         TVector s00 = TWidth.Load(ref c, 0), s01 = TWidth.Load(ref c, w), s10 = TWidth.Load(ref c, c1), s11 = TWidth.Load(ref c, c1 + w);
         TVector s20 = TWidth.Load(ref c, 2 * c1), s21 = TWidth.Load(ref c, 2 * c1 + w), s30 = TWidth.Load(ref c, 3 * c1), s31 = TWidth.Load(ref c, 3 * c1 + w);
-        TVector s40 = TWidth.Load(ref c, 4 * c1), s41 = TWidth.Load(ref c, 4 * c1 + w), s50 = TWidth.Load(ref c, 5 * c1), s51 = TWidth.Load(ref c, 5 * c1 + w);
-        TVector s60 = TWidth.Load(ref c, 6 * c1), s61 = TWidth.Load(ref c, 6 * c1 + w), s70 = TWidth.Load(ref c, 7 * c1), s71 = TWidth.Load(ref c, 7 * c1 + w);
+        TVector s40 = default, s41 = default, s50 = default, s51 = default, s60 = default, s61 = default, s70 = default, s71 = default;
+        if (TRows.Eight)
+        {
+            s40 = TWidth.Load(ref c, 4 * c1); s41 = TWidth.Load(ref c, 4 * c1 + w); s50 = TWidth.Load(ref c, 5 * c1); s51 = TWidth.Load(ref c, 5 * c1 + w);
+            s60 = TWidth.Load(ref c, 6 * c1); s61 = TWidth.Load(ref c, 6 * c1 + w); s70 = TWidth.Load(ref c, 7 * c1); s71 = TWidth.Load(ref c, 7 * c1 + w);
+        }
         for (int k = 0; k < depth; k++)
         {
             TVector b0 = TWidth.Load(ref b, 0), b1 = TWidth.Load(ref b, w);
@@ -270,21 +304,27 @@ public static class SmallMatrix
             s20 = TWidth.MultiplyAdd(x, b0, s20); s21 = TWidth.MultiplyAdd(x, b1, s21);
             x = Broadcast<TWidth, TVector, TAlpha>(ref a, 3 * a1, alpha);
             s30 = TWidth.MultiplyAdd(x, b0, s30); s31 = TWidth.MultiplyAdd(x, b1, s31);
-            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 4 * a1, alpha);
-            s40 = TWidth.MultiplyAdd(x, b0, s40); s41 = TWidth.MultiplyAdd(x, b1, s41);
-            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 5 * a1, alpha);
-            s50 = TWidth.MultiplyAdd(x, b0, s50); s51 = TWidth.MultiplyAdd(x, b1, s51);
-            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 6 * a1, alpha);
-            s60 = TWidth.MultiplyAdd(x, b0, s60); s61 = TWidth.MultiplyAdd(x, b1, s61);
-            x = Broadcast<TWidth, TVector, TAlpha>(ref a, 7 * a1, alpha);
-            s70 = TWidth.MultiplyAdd(x, b0, s70); s71 = TWidth.MultiplyAdd(x, b1, s71);
+            if (TRows.Eight)
+            {
+                x = Broadcast<TWidth, TVector, TAlpha>(ref a, 4 * a1, alpha);
+                s40 = TWidth.MultiplyAdd(x, b0, s40); s41 = TWidth.MultiplyAdd(x, b1, s41);
+                x = Broadcast<TWidth, TVector, TAlpha>(ref a, 5 * a1, alpha);
+                s50 = TWidth.MultiplyAdd(x, b0, s50); s51 = TWidth.MultiplyAdd(x, b1, s51);
+                x = Broadcast<TWidth, TVector, TAlpha>(ref a, 6 * a1, alpha);
+                s60 = TWidth.MultiplyAdd(x, b0, s60); s61 = TWidth.MultiplyAdd(x, b1, s61);
+                x = Broadcast<TWidth, TVector, TAlpha>(ref a, 7 * a1, alpha);
+                s70 = TWidth.MultiplyAdd(x, b0, s70); s71 = TWidth.MultiplyAdd(x, b1, s71);
+            }
             a = ref Unsafe.Add(ref a, aStep);
             b = ref Unsafe.Add(ref b, bStep);
         }
         TWidth.Store(s00, ref c, 0); TWidth.Store(s01, ref c, w); TWidth.Store(s10, ref c, c1); TWidth.Store(s11, ref c, c1 + w);
         TWidth.Store(s20, ref c, 2 * c1); TWidth.Store(s21, ref c, 2 * c1 + w); TWidth.Store(s30, ref c, 3 * c1); TWidth.Store(s31, ref c, 3 * c1 + w);
-        TWidth.Store(s40, ref c, 4 * c1); TWidth.Store(s41, ref c, 4 * c1 + w); TWidth.Store(s50, ref c, 5 * c1); TWidth.Store(s51, ref c, 5 * c1 + w);
-        TWidth.Store(s60, ref c, 6 * c1); TWidth.Store(s61, ref c, 6 * c1 + w); TWidth.Store(s70, ref c, 7 * c1); TWidth.Store(s71, ref c, 7 * c1 + w);
+        if (TRows.Eight)
+        {
+            TWidth.Store(s40, ref c, 4 * c1); TWidth.Store(s41, ref c, 4 * c1 + w); TWidth.Store(s50, ref c, 5 * c1); TWidth.Store(s51, ref c, 5 * c1 + w);
+            TWidth.Store(s60, ref c, 6 * c1); TWidth.Store(s61, ref c, 6 * c1 + w); TWidth.Store(s70, ref c, 7 * c1); TWidth.Store(s71, ref c, 7 * c1 + w);
+        }
     }
 
     private interface IRowCount
