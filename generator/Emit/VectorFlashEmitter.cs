@@ -314,20 +314,37 @@ internal static class VectorFlashEmitter
 
     /// <summary>
     /// One row of the tile, unrolled over its KeyPad / Width vectors: the maximum and the sum as trees, so no vector
-    /// waits on the one before it.
+    /// waits on the one before it. A row of up to 8 vectors is held in registers. A longer one (128 keys on the 256-bit
+    /// path) is read where it lies (L1) by each pass, and its sum's tree is added up as the leaves come, so few vectors
+    /// are live at once: held whole, its 16 vectors spilled to the stack where the CPU has 16 registers.
     /// </summary>
     private static string RowSoftmax(VectorShape shape)
     {
         string v = shape.Name;
         int[] vectors = Enumerable.Range(0, shape.KeyPad / shape.Width).ToArray();
+        bool held = vectors.Length <= 8;
+        string Load(int c) => $"{v}.LoadUnsafe(ref row, {c * shape.Width})";
+        string Leaf(int c) => held ? $"s{c}" : Load(c);
         var text = new StringBuilder();
-        text.AppendLine($"{v}<float> " + string.Join(", ", vectors.Select(c => $"s{c} = {v}.LoadUnsafe(ref row, {c * shape.Width})")) + ";");
+        if (held)
+            text.AppendLine($"{v}<float> " + string.Join(", ", vectors.Select(c => $"s{c} = {Load(c)}")) + ";");
         text.AppendLine("// MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass");
         text.AppendLine("// over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).");
-        text.AppendLine($"float newMax = Math.Max(rowMax[r], VectorReduce.Max({Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{v}.MaxNative({a}, {b})")}));");
+        text.AppendLine($"float newMax = Math.Max(rowMax[r], VectorReduce.Max({Tree(vectors.Select(Leaf).ToArray(), (a, b) => $"{v}.MaxNative({a}, {b})")}));");
         text.AppendLine("if (newMax == float.NegativeInfinity)");
         text.AppendLine("{");
-        text.AppendLine($"    if ({string.Join(" && ", vectors.Select(c => $"{v}.EqualsAll(s{c}, s{c})"))})");
+        if (held)
+            text.AppendLine($"    if ({string.Join(" && ", vectors.Select(c => $"{v}.EqualsAll(s{c}, s{c})"))})");
+        else
+        {
+            text.AppendLine("    bool anyNaN = false;");
+            text.AppendLine($"    for (int c = 0; c < KeyPad; c += {shape.Width})");
+            text.AppendLine("    {");
+            text.AppendLine($"        {v}<float> x = {v}.LoadUnsafe(ref row, (nuint)c);");
+            text.AppendLine($"        anyNaN |= !{v}.EqualsAll(x, x);");
+            text.AppendLine("    }");
+            text.AppendLine("    if (!anyNaN)");
+        }
         text.AppendLine("""
                 {
                     // Every key so far masked: they weigh 0.
@@ -343,10 +360,34 @@ internal static class VectorFlashEmitter
             """);
         text.AppendLine($"rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2({v}.Create(rowMax[r] - newMax)).ToScalar();");
         text.AppendLine($"{v}<float> m = {v}.Create(newMax);");
+        if (held)
+        {
+            foreach (int c in vectors)
+                text.AppendLine($"s{c} = VectorExp2.Exp2(s{c} - m); s{c}.StoreUnsafe(ref row, {c * shape.Width});");
+            text.Append($"{v}<float> sum = {Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{Grouped(a)} + {Grouped(b)}")};");
+            return text.ToString();
+        }
+        // The same tree as Tree's, built as the leaves come: equal-sized neighbours are added as soon as both exist,
+        // what is left is added from the right at the end.
+        var pending = new List<(string Name, int First, int Count)>();
+        void Combine(bool last)
+        {
+            var (a, b) = (pending[pending.Count - 2], pending[pending.Count - 1]);
+            pending.RemoveRange(pending.Count - 2, 2);
+            string name = last ? "sum" : $"s{a.First}to{b.First + b.Count - 1}";
+            text.AppendLine($"{v}<float> {name} = {a.Name} + {b.Name};");
+            pending.Add((name, a.First, a.Count + b.Count));
+        }
         foreach (int c in vectors)
-            text.AppendLine($"s{c} = VectorExp2.Exp2(s{c} - m); s{c}.StoreUnsafe(ref row, {c * shape.Width});");
-        text.Append($"{v}<float> sum = {Tree(vectors.Select(c => $"s{c}").ToArray(), (a, b) => $"{Grouped(a)} + {Grouped(b)}")};");
-        return text.ToString();
+        {
+            text.AppendLine($"{v}<float> s{c} = VectorExp2.Exp2({Load(c)} - m); s{c}.StoreUnsafe(ref row, {c * shape.Width});");
+            pending.Add(($"s{c}", c, 1));
+            while (pending.Count > 1 && pending[pending.Count - 1].Count == pending[pending.Count - 2].Count)
+                Combine(pending[pending.Count - 2].Count * 2 == vectors.Length);
+        }
+        while (pending.Count > 1)
+            Combine(pending.Count == 2);
+        return text.ToString().TrimEnd();
     }
 
     private static string Grouped(string sum) => sum.Contains(" ") ? $"({sum})" : sum;

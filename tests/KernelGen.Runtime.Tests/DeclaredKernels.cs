@@ -53,6 +53,11 @@ namespace KernelGen.Runtime.Tests.Kernels
     [Attention(64, Heads = 2, Window = 1)]
     public static partial class Softmax64Window1;
 
+    // A short window in a 128-key tile: each row's three keys sit mid-vector among masked ones, and on the 256-bit
+    // path a tile row is 16 vectors, which the softmax reads in place rather than holding.
+    [Attention(64, Heads = 2, Window = 2, TileKv = 128)]
+    public static partial class Softmax64Window2Tile128;
+
     [Attention(128, Heads = 2, Causal = true, TileQ = 64, TileKv = 32)]
     public static partial class Softmax128CausalTile64x32;
 
