@@ -51,14 +51,15 @@ public static class VectorExp2
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp2(Vector256<float> x)
     {
-        Vector256<float> n = Vector256.Floor(x + Vector256.Create(0.5f));
+        // As in the 16-float form: one rounding (vroundps, halves to even) and Horner steps written p·f + c.
+        Vector256<float> n = Vector256.Round(x);
         Vector256<float> f = x - n;
         Vector256<float> p = Vector256.FusedMultiplyAdd(f, Vector256.Create(C6), Vector256.Create(C5));
-        p = Vector256.FusedMultiplyAdd(f, p, Vector256.Create(C4));
-        p = Vector256.FusedMultiplyAdd(f, p, Vector256.Create(C3));
-        p = Vector256.FusedMultiplyAdd(f, p, Vector256.Create(C2));
-        p = Vector256.FusedMultiplyAdd(f, p, Vector256.Create(C1));
-        p = Vector256.FusedMultiplyAdd(f, p, Vector256<float>.One);
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C4));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C3));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C2));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C1));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256<float>.One);
         // n is whole and at least −126; where it is NaN or too large the polynomial is NaN or the result is not used
         // (x ≥ 128 is out of range). So the bare truncating conversion serves: Vector256.ConvertToInt32 saturates and
         // maps NaN to 0, four instructions more per vector on AVX2.
