@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen;
 
@@ -32,7 +31,7 @@ internal static unsafe class GemmMicroKernel<TWidth, TVector>
     {
         // A constant to the JIT: each machine compiles one branch. Each element of C is summed over p in the same
         // order either way, so both give the same bits.
-        if (Avx512F.IsSupported)
+        if (VectorRegisters.ThirtyTwo)
         {
             Tile<FourVectors>(a, aStride, b, depth, c, cStride, initial);
             return;

@@ -130,12 +130,11 @@ public static class SmallMatrix
     // broadcast (and kept the broadcasts out of the FMAs' memory operands): linear attention ran 8–15% slower.
 
     /// <summary>
-    /// Whether the CPU has 32 vector registers (AVX-512) rather than 16 (AVX2, and SSE for the scalar path): a constant
-    /// to the JIT, so each machine compiles only its own blocks. With 16, a 4 × 4 block's 16 accumulators, 4 B vectors
-    /// and a broadcast spill to the stack: linear attention ran at 28 GFLOP/s instead of 49 on the 256-bit path
-    /// (D = 64, causal, N = 16384, with AVX-512 switched off and on).
+    /// Whether the blocks may hold 16 accumulators (<see cref="VectorRegisters.ThirtyTwo"/>). With 16 registers, a
+    /// 4 × 4 block's 16 accumulators, 4 B vectors and a broadcast spilled to the stack: linear attention ran at 28
+    /// GFLOP/s instead of 49 on the 256-bit path (D = 64, causal, N = 16384, with AVX-512 switched off and on).
     /// </summary>
-    private static bool ManyRegisters => Avx512F.IsSupported;
+    private static bool ManyRegisters => VectorRegisters.ThirtyTwo;
 
     private static void Blocks<TWidth, TVector, TAlpha>(ref float ra, int aRowStride, int aColumnStride, ref float rb, int bStride,
         ref float rc, int cStride, int m, int n, int depth, float alpha, ref PrefetchQueue fetch)
