@@ -8,7 +8,8 @@ namespace KernelGen.Runtime.Tests;
 /// <summary>
 /// Rows that see no key (per-sequence key lengths shorter than the query count, empty sequences, narrow windows far
 /// from the keys) must be exactly zero, never NaN; and softmax must survive logits of ~1e4, which overflow exp
-/// without max subtraction. A NaN input makes NaN outputs, only where it is read.
+/// without max subtraction. A NaN input makes NaN outputs where it is read, and (for a value, or a key in a sliding-window
+/// linear kernel) in the few places the README's contract names.
 /// </summary>
 public sealed class MaskedRowAndLogitTests
 {
@@ -143,6 +144,74 @@ public sealed class MaskedRowAndLogitTests
                 Assert.True(float.IsNaN(output[i]), $"{kernel.Name}: element {i % d} of the NaN row is {output[i]}");
             else
                 Assert.Equal(clean[i], output[i]);
+        }
+    }
+
+    /// <summary>
+    /// A NaN in one key makes NaN exactly the rows that see that key (<see cref="Float64Attention.Sees"/>) and leaves
+    /// every other row bitwise as it was. The key sits at different lanes and vectors of its tile, so that in the rows
+    /// of a narrow window it is the only score among masked ones, where a row maximum may pass over it: those rows
+    /// must still come out NaN. Sliding-window linear attention is the exception: its running state subtracts the key
+    /// when the window moves past it, and NaN − NaN stays NaN, so the later rows are NaN too (README, "What is
+    /// generated").
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllIds))]
+    public void A_nan_key_makes_nan_exactly_the_rows_that_see_it(string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        AttentionConfig config = kernel.Config;
+        // The chunked and the generic linear kernels keep a running state; the materialized one sums each row afresh.
+        bool stateKeepsIt = config.Kind == AttentionKind.Linear && config.Window > 0
+            && config.Algorithm != AttentionAlgorithm.Materialized;
+        PoisonOneRow(kernel, poisonValue: false, (sees, clean, actual) =>
+            sees ? float.IsNaN(actual) : stateKeepsIt || clean.Equals(actual));
+    }
+
+    /// <summary>
+    /// A NaN in one value element makes that element NaN in every row that sees its key, and changes no other element
+    /// of any row. A row that does not see the key may still get NaN in that one element: register blocks sum the
+    /// value rows some of their rows see, weighted 0 for the others, and 0 · NaN is NaN, as in PyTorch's and
+    /// FlashAttention's kernels (README, "What is generated").
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllIds))]
+    public void A_nan_value_reaches_only_its_element_of_the_rows_that_see_it(string kernelId)
+    {
+        IAttentionKernel kernel = KernelCatalog.Get(kernelId);
+        PoisonOneRow(kernel, poisonValue: true, (sees, clean, actual) =>
+            sees ? float.IsNaN(actual) : float.IsNaN(actual) || clean.Equals(actual));
+    }
+
+    /// <summary>
+    /// Sets element d/2 of one key (or value) row of key/value head 0 to NaN, at keys 0, 5, 21 and 50 in turn (lanes
+    /// and vectors apart in their tiles), and checks every output element that the NaN can reach: all of each row for
+    /// a key, element d/2 for a value, with <paramref name="allowed"/>(whether the row sees the key, the element
+    /// without the NaN, with it). Every other element must be bitwise as without the NaN.
+    /// </summary>
+    private static void PoisonOneRow(IAttentionKernel kernel, bool poisonValue, Func<bool, float, float, bool> allowed)
+    {
+        AttentionConfig config = kernel.Config;
+        const int length = 70;
+        var inputs = new TestInputs(config, new Shape(1, length, length), seed: 8);
+        float[] clean = inputs.Run(kernel);
+        float[] poisoned = poisonValue ? inputs.V : inputs.K;
+        int d = config.HeadDim, groupSize = config.Heads / config.ResolvedKvHeads;
+        foreach (int key in new[] { 0, 5, 21, 50 })
+        {
+            float saved = poisoned[key * d + d / 2];
+            poisoned[key * d + d / 2] = float.NaN;
+            float[] output = inputs.Run(kernel);
+            poisoned[key * d + d / 2] = saved;
+            for (int i = 0; i < output.Length; i++)
+            {
+                int head = i / d / length, query = i / d % length;
+                bool reachable = head < groupSize && (!poisonValue || i % d == d / 2);
+                bool sees = reachable && Float64Attention.Sees(config.Causal, config.Window, query, key, length);
+                if (reachable ? !allowed(sees, clean[i], output[i]) : !clean[i].Equals(output[i]))
+                    Assert.Fail($"{kernel.Name}, NaN at {(poisonValue ? "value" : "key")} {key}: head {head}, query {query} "
+                        + $"({(sees ? "sees" : "does not see")} it), element {i % d} went from {clean[i]} to {output[i]}");
+            }
         }
     }
 
