@@ -157,19 +157,25 @@ public sealed class GenericAttentionKernel : IAttentionKernel
         try
         {
             int inStart = 0, inEnd = 0;
+            int nonFiniteEnd = 0; // one past the last key in the state with a non-finite φ(k) or v; ≤ inStart if none
             for (int i = 0; i < queryLength; i++)
             {
                 (int start, int end) = AttentionMask.VisibleKeys(_causal, _window, i + validKeys - queryLength, validKeys);
-                if (start >= inEnd)
+                // No key in the state is visible any more: start afresh at the range rather than add keys only to
+                // subtract them again, which would leave the rounding error of every key before the window. Likewise
+                // once the window has left a non-finite key or value, which does not subtract out (NaN − NaN is NaN).
+                if (start >= inEnd || (nonFiniteEnd > inStart && start >= nonFiniteEnd))
                 {
-                    // No key in the state is visible any more: start afresh at the range rather than add keys only to
-                    // subtract them again, which would leave the rounding error of every key before the window.
                     state.Clear();
                     normalizer.Clear();
                     inStart = inEnd = start;
                 }
                 for (; inEnd < end; inEnd++)
+                {
                     Accumulate(kHead.Slice(inEnd * d, d), vHead.Slice(inEnd * d, d), state, normalizer, phi, +1f);
+                    if (NonFiniteRows.LastEnd(kHead, vHead, d, inEnd, inEnd + 1) > 0)
+                        nonFiniteEnd = inEnd + 1;
+                }
                 for (; inStart < start; inStart++)
                     Accumulate(kHead.Slice(inStart * d, d), vHead.Slice(inStart * d, d), state, normalizer, phi, -1f);
 

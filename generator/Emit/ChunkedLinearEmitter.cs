@@ -39,6 +39,28 @@ internal static class ChunkedLinearEmitter
                                   buffers.Q.Slice(queryOffset + ((first + r) % GroupSize * queryLength + (first + r) / GroupSize) * HeadDim, HeadDim).CopyTo(gathered.Slice(r * HeadDim));
                               SmallMatrix.Transpose(gathered, HeadDim, rows, HeadDim, phiQT, Chunk);
               """;
+        // A sliding window subtracts keys from the state as it leaves them, and a non-finite key or value does not
+        // subtract out: the state notes the last one and restarts once the window has left it.
+        bool subtracts = spec.Window > 0;
+        string nonFiniteDeclaration = subtracts
+            ? "\n            int nonFiniteEnd = 0; // one past the last key in the state with a non-finite φ(k) or v; ≤ inStart if none"
+            : "";
+        string restartPastNonFinite = subtracts ? " || (nonFiniteEnd > inStart && bulkStart >= nonFiniteEnd)" : "";
+        string findNonFinite = subtracts
+            ? """
+
+              // Keys whose φ(k) or v is not finite cannot be subtracted again (∞ − ∞ and NaN − NaN are NaN), so the
+              // state notes where the last one is and restarts once the window has left it. Entering a finite state,
+              // one shows in z or in S's first row (φ > 0 carries a value's NaN down its column); a state that holds
+              // one already has the new keys searched directly. Finite keys that overflow the state: the whole block.
+              bool holdsNonFinite = nonFiniteEnd > inStart;
+              if (holdsNonFinite || !NonFiniteRows.AllFinite(normalizer) || !NonFiniteRows.AllFinite(state.Slice(0, HeadDim)))
+              {
+                  int found = NonFiniteRows.LastEnd(buffers.K.Slice(group * keyLength * HeadDim), values, HeadDim, inEnd, bulkEnd);
+                  nonFiniteEnd = Math.Max(nonFiniteEnd, found > 0 || holdsNonFinite ? found : bulkEnd);
+              }
+              """
+            : "";
         string gatheredLength = spec.GroupSize == 1 ? "" : " + Chunk * HeadDim";
         string gatheredTake = spec.GroupSize == 1 ? "" : "\n            Span<float> gathered = Take(ref rest, Chunk * HeadDim);";
         writer.Write($$"""
@@ -49,7 +71,7 @@ internal static class ChunkedLinearEmitter
                 /// <summary>
                 /// All query chunks of one (batch, key/value head) group, in order. The state holds the keys
                 /// [inStart, inEnd); both ends only move forward, keys entering are added and keys leaving subtracted
-                /// (or the state restarts when the window jumps past it).
+                /// (or the state restarts when the window jumps past it, or has left a non-finite key or value).
                 /// </summary>
                 /// <remarks>
                 /// The chunk's queries are held transposed, φ(Q)ᵀ with one column per row, so that everything per row is
@@ -82,7 +104,7 @@ internal static class ChunkedLinearEmitter
 
                         state.Clear();
                         normalizer.Clear();
-                        int inStart = 0, inEnd = 0;
+                        int inStart = 0, inEnd = 0;{{nonFiniteDeclaration}}
 
                         for (int first = 0; first < rowsPerGroup; first += Chunk)
                         {
@@ -91,7 +113,7 @@ internal static class ChunkedLinearEmitter
                                 (starts[r], ends[r]) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
                             // The bulk: keys every row of the chunk sees. Ends only grow, so the state follows it.
                             int bulkStart = starts[rows - 1], bulkEnd = Math.Max(starts[rows - 1], ends[0]);
-                            if (bulkStart >= inEnd)
+                            if (bulkStart >= inEnd{{restartPastNonFinite}})
                             {
                                 state.Clear();
                                 normalizer.Clear();
@@ -108,7 +130,7 @@ internal static class ChunkedLinearEmitter
                             int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
                             int nextKeyOffset = (group * keyLength + ends[rows - 1]) * HeadDim;
                             UpdateState(ref mapped, values, state, normalizer, inEnd, bulkEnd, 1f,
-                                new(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)), new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim))));
+                                new(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)), new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim))));{{Indentation.Continue(findNonFinite, 4)}}
                             UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, default);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 

@@ -71,6 +71,13 @@ internal static class Scenarios
             public static partial class LinearCausal;
             """), "Models.Attention.LinearCausal.Attention.g.cs"),
 
+        // Linear attention with the running state over a sliding window: keys leave it, and non-finite ones are tracked.
+        ["LinearWindowChunked"] = new(InNamespace("""
+            /// <summary>Linear attention over the last 256 positions.</summary>
+            [Attention(64, Heads = 4, Causal = true, Window = 256, Kind = AttentionKind.Linear)]
+            public static partial class LinearWindow;
+            """), "Models.Attention.LinearWindow.Attention.g.cs"),
+
         // Linear attention, explicit weights, grouped-query, causal window of 8.
         ["LinearWindowedMaterialized"] = new(InNamespace("""
             /// <summary>Windowed linear attention with explicit weights.</summary>

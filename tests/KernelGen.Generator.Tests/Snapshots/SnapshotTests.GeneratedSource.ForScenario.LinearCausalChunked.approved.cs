@@ -151,7 +151,7 @@ namespace Models.Attention
                 /// <summary>
                 /// All query chunks of one (batch, key/value head) group, in order. The state holds the keys
                 /// [inStart, inEnd); both ends only move forward, keys entering are added and keys leaving subtracted
-                /// (or the state restarts when the window jumps past it).
+                /// (or the state restarts when the window jumps past it, or has left a non-finite key or value).
                 /// </summary>
                 /// <remarks>
                 /// The chunk's queries are held transposed, φ(Q)ᵀ with one column per row, so that everything per row is
