@@ -180,12 +180,14 @@ public sealed class MaskedRowAndLogitTests
     private const int BlockReach = 32;
 
     /// <summary>
-    /// Sets element d/2 of one key (or value) row of key/value head 0 to NaN, at keys 0, 5, 21 and 50 in turn (lanes
-    /// and vectors apart in their tiles), and checks every output element that the NaN can reach: all of each row for
-    /// a key, element d/2 for a value, with <paramref name="allowed"/>(whether the row sees the key, whether a row less
-    /// than <see cref="BlockReach"/> positions away does, the element, whether it is unchanged). Every other element must be unchanged: bitwise as without the NaN, or, for a kernel that
-    /// rebuilds its running state once the window has left the NaN, finite and within <see cref="Accuracy.SoftmaxMaxAbs"/>
-    /// of it (summed in another order; its outputs, too, are convex combinations of v rows).
+    /// Sets element d/2 of key (or value) rows of key/value head 0 to NaN: keys 0, 5, 21 and 50 in turn (lanes and
+    /// vectors apart in their tiles), then keys 20 … 22 together, so that a window of up to two keys each side holds
+    /// nothing else, mid-vector, in its row's first tile. Checks every output element that the NaN can reach (all of
+    /// each row for a key, element d/2 for a value) with <paramref name="allowed"/>(whether the row sees a NaN key,
+    /// whether a row less than <see cref="BlockReach"/> positions away does, the element, whether it is unchanged).
+    /// Every other element must be unchanged: bitwise as without the NaN, or, for a kernel that rebuilds its running
+    /// state once the window has left the NaN, within <see cref="Accuracy.SoftmaxMaxAbs"/> of it (summed in another
+    /// order; its outputs, too, are convex combinations of v rows).
     /// </summary>
     private static void PoisonOneRow(IAttentionKernel kernel, bool poisonValue, Func<bool, bool, float, bool, bool> allowed)
     {
@@ -196,24 +198,29 @@ public sealed class MaskedRowAndLogitTests
         var inputs = new TestInputs(config, new Shape(1, length, length), seed: 8);
         float[] clean = inputs.Run(kernel);
         float[] poisoned = poisonValue ? inputs.V : inputs.K;
+        float[] original = (float[])poisoned.Clone();
         int d = config.HeadDim, groupSize = config.Heads / config.ResolvedKvHeads;
-        foreach (int key in new[] { 0, 5, 21, 50 })
+        foreach ((int first, int count) in new[] { (0, 1), (5, 1), (21, 1), (50, 1), (20, 3) })
         {
-            float saved = poisoned[key * d + d / 2];
-            poisoned[key * d + d / 2] = float.NaN;
+            for (int key = first; key < first + count; key++)
+                poisoned[key * d + d / 2] = float.NaN;
             float[] output = inputs.Run(kernel);
-            poisoned[key * d + d / 2] = saved;
+            original.CopyTo(poisoned, 0);
+            bool SeenFrom(int position)
+                => Enumerable.Range(first, count).Any(key => Float64Attention.Sees(config.Causal, config.Window, position, key, length));
             for (int i = 0; i < output.Length; i++)
             {
                 int head = i / d / length, query = i / d % length;
                 bool reachable = head < groupSize && (!poisonValue || i % d == d / 2);
-                bool sees = reachable && Float64Attention.Sees(config.Causal, config.Window, query, key, length);
-                bool unchanged = clean[i].Equals(output[i]) || (rebuildsState && Math.Abs(output[i] - clean[i]) <= Accuracy.SoftmaxMaxAbs);
+                bool sees = reachable && SeenFrom(query);
+                bool unchanged = clean[i].Equals(output[i])
+                    || (rebuildsState && Math.Abs(output[i] - clean[i]) <= Accuracy.SoftmaxMaxAbs);
                 bool seenNearby = reachable && poisonValue && Enumerable.Range(query - BlockReach + 1, 2 * BlockReach - 1)
-                    .Any(position => position >= 0 && position < length && Float64Attention.Sees(config.Causal, config.Window, position, key, length));
+                    .Any(p => p >= 0 && p < length && SeenFrom(p));
                 if (reachable ? !allowed(sees, seenNearby, output[i], unchanged) : !unchanged)
-                    Assert.Fail($"{kernel.Name}, NaN at {(poisonValue ? "value" : "key")} {key}: head {head}, query {query} "
-                        + $"({(sees ? "sees" : "does not see")} it), element {i % d} went from {clean[i]} to {output[i]}");
+                    Assert.Fail($"{kernel.Name}, NaN at {(poisonValue ? "values" : "keys")} {first} … {first + count - 1}: "
+                        + $"head {head}, query {query} ({(sees ? "sees" : "does not see")} one), element {i % d} "
+                        + $"went from {clean[i]} to {output[i]}");
             }
         }
     }
