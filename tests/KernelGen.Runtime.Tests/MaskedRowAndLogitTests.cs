@@ -158,7 +158,8 @@ public sealed class MaskedRowAndLogitTests
     [MemberData(nameof(AllIds))]
     public void A_nan_key_makes_nan_exactly_the_rows_that_see_it(string kernelId)
     {
-        PoisonOneRow(KernelCatalog.Get(kernelId), poisonValue: false, (sees, _, actual, unchanged) => sees ? float.IsNaN(actual) : unchanged);
+        PoisonOneRow(KernelCatalog.Get(kernelId), poisonValue: false,
+            (sees, _, actual, unchanged) => sees ? float.IsNaN(actual) : unchanged);
     }
 
     /// <summary>
