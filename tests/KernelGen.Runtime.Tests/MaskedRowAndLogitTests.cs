@@ -158,7 +158,7 @@ public sealed class MaskedRowAndLogitTests
     [MemberData(nameof(AllIds))]
     public void A_nan_key_makes_nan_exactly_the_rows_that_see_it(string kernelId)
     {
-        PoisonOneRow(KernelCatalog.Get(kernelId), poisonValue: false,
+        Poison(KernelCatalog.Get(kernelId), poisonValue: false,
             (sees, _, actual, unchanged) => sees ? float.IsNaN(actual) : unchanged);
     }
 
@@ -173,7 +173,7 @@ public sealed class MaskedRowAndLogitTests
     [MemberData(nameof(AllIds))]
     public void A_nan_value_reaches_only_its_element_of_the_rows_that_see_it(string kernelId)
     {
-        PoisonOneRow(KernelCatalog.Get(kernelId), poisonValue: true,
+        Poison(KernelCatalog.Get(kernelId), poisonValue: true,
             (sees, seenNearby, actual, unchanged) => float.IsNaN(actual) ? seenNearby : !sees && unchanged);
     }
 
@@ -190,7 +190,7 @@ public sealed class MaskedRowAndLogitTests
     /// state once the window has left the NaN, within <see cref="Accuracy.SoftmaxMaxAbs"/> of it (summed in another
     /// order; its outputs, too, are convex combinations of v rows).
     /// </summary>
-    private static void PoisonOneRow(IAttentionKernel kernel, bool poisonValue, Func<bool, bool, float, bool, bool> allowed)
+    private static void Poison(IAttentionKernel kernel, bool poisonValue, Func<bool, bool, float, bool, bool> allowed)
     {
         AttentionConfig config = kernel.Config;
         bool rebuildsState = config.Kind == AttentionKind.Linear && config.Window > 0
