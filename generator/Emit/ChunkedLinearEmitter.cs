@@ -111,8 +111,14 @@ internal static class ChunkedLinearEmitter
                             int rows = Math.Min(Chunk, rowsPerGroup - first);
                             for (int r = 0; r < rows; r++)
                                 (starts[r], ends[r]) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                            // The bulk: keys every row of the chunk sees. Ends only grow, so the state follows it.
-                            int bulkStart = starts[rows - 1], bulkEnd = Math.Max(starts[rows - 1], ends[0]);
+                            // The bulk: keys every row of the chunk sees. Ends only grow, so the state follows it. Each
+                            // end gives up to 3 keys to the edges, so that an edge range is whole 4-key blocks, not a few
+                            // key rows left to run one by one, each a chain of dependent FMAs (GQA 8/2, causal, N=4096:
+                            // 124.9 → 128.5 GFLOP/s over four alternating runs; causal MHA, whose diagonal grew from 31
+                            // keys to 32: unchanged).
+                            int bulkStart = starts[rows - 1], bulkEnd = Math.Max(bulkStart, ends[0]);
+                            bulkEnd = Math.Max(bulkStart, bulkEnd - (4 - (ends[rows - 1] - bulkEnd) % 4) % 4);
+                            bulkStart = Math.Min(bulkEnd, bulkStart + (4 - (bulkStart - starts[0]) % 4) % 4);
                             if (bulkStart >= inEnd{{restartPastNonFinite}})
                             {
                                 state.Clear();
