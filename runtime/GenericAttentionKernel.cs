@@ -173,7 +173,7 @@ public sealed class GenericAttentionKernel : IAttentionKernel
                 for (; inEnd < end; inEnd++)
                 {
                     Accumulate(kHead.Slice(inEnd * d, d), vHead.Slice(inEnd * d, d), state, normalizer, phi, +1f);
-                    if (NonFiniteRows.LastEnd(kHead, vHead, d, inEnd, inEnd + 1) > 0)
+                    if (_window > 0 && NonFiniteRows.LastEnd(kHead, vHead, d, inEnd, inEnd + 1) > 0) // only a window subtracts
                         nonFiniteEnd = inEnd + 1;
                 }
                 for (; inStart < start; inStart++)
