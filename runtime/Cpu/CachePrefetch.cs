@@ -14,6 +14,15 @@ public static class CachePrefetch
     /// <summary>Floats per 64-byte cache line.</summary>
     public const int LineFloats = 64 / sizeof(float);
 
+    /// <summary>
+    /// Keys and values together above this many floats (12 MiB) are prefetched by the decoding kernels as they read
+    /// them. A cache that size comes from memory, and prefetching it gained 50–90% (1 query, D = 128, H = 8: 2048 and
+    /// 4096 keys, 16.8 and 33.6 MB). One that still sat in the caches from the call before lost 13–30% to the prefetches
+    /// (256 and 1024 keys, 2.1 and 8.4 MB). The line between them is this machine's (a Zen 5 core's share of L3); a cache
+    /// that other layers' work has evicted since it was written gains at any size.
+    /// </summary>
+    public const int StreamedCacheFloats = 3 << 20;
+
     /// <summary>Prefetches every cache line of <paramref name="data"/> into all cache levels.</summary>
     // Optimized from the first call, like PrefetchRuns.Fetch: these run before every register block of the linear
     // kernel, and while the JIT still ran them as unoptimized first-tier code (the first ten calls of a benchmark at

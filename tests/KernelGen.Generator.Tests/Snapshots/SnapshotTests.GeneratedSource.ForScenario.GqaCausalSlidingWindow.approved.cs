@@ -287,7 +287,8 @@ namespace Models.Attention
                         {
                             int columns = Math.Min(TileKv, lastEnd - j0);
                             if (buffers.Workspace.IsEmpty)
-                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim), scores, rows, columns);
+                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
+                                    buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
                             else
                                 Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
@@ -387,22 +388,25 @@ namespace Models.Attention
                 /// stay in registers while every row takes its dot product with them.
                 /// </summary>
                 /// <remarks>
-                /// Decoding streams the whole cache once, so this is bound by memory. Each key row is prefetched
-                /// 32 rows (8 KB) ahead, from <paramref name="keyRows"/>, which runs on past this tile. The tile's value rows are
-                /// prefetched as their keys are read. So both streams are in flight together, instead of each waiting its turn for
-                /// the hardware prefetchers. Measured at 1 query × 4096 keys, D = 128, H = 8, over eight alternating runs:
-                /// 12.9 → 19.9 GFLOP/s; 4 KB ahead gave 15.6.
+                /// Decoding streams the whole cache once, so a large one (<paramref name="prefetch"/>) is bound by memory.
+                /// Then each key row is prefetched 32 rows (8 KB) ahead, from <paramref name="keyRows"/>, which runs on past
+                /// this tile, and the tile's value rows as their keys are read. So both streams are in flight together, instead
+                /// of each waiting its turn for the hardware prefetchers. Measured at 1 query × 4096 keys, D = 128, H = 8, over
+                /// eight alternating runs: 12.9 → 19.9 GFLOP/s; 4 KB ahead gave 15.6.
                 /// </remarks>
                 private static void DirectScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyRows, ReadOnlySpan<float> valueRows,
-                    Span<float> scores, int rows, int columns)
+                    bool prefetch, Span<float> scores, int rows, int columns)
                 {
                     ref float q = ref MemoryMarshal.GetReference(queries);
                     ref float keys = ref MemoryMarshal.GetReference(keyRows);
                     for (int j = 0; j < columns; j++)
                     {
-                        if ((j + 32) * HeadDim < keyRows.Length)
-                            CachePrefetch.Lines(keyRows.Slice((j + 32) * HeadDim, HeadDim));
-                        CachePrefetch.Lines(valueRows.Slice(j * HeadDim, HeadDim));
+                        if (prefetch)
+                        {
+                            if ((j + 32) * HeadDim < keyRows.Length)
+                                CachePrefetch.Lines(keyRows.Slice((j + 32) * HeadDim, HeadDim));
+                            CachePrefetch.Lines(valueRows.Slice(j * HeadDim, HeadDim));
+                        }
                         Vector512<float> k0 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
                         Vector512<float> k1 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
                         Vector512<float> k2 = Vector512.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 32));
@@ -683,7 +687,8 @@ namespace Models.Attention
                         {
                             int columns = Math.Min(TileKv, lastEnd - j0);
                             if (buffers.Workspace.IsEmpty)
-                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim), scores, rows, columns);
+                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
+                                    buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
                             else
                                 Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
@@ -765,22 +770,25 @@ namespace Models.Attention
                 /// stay in registers while every row takes its dot product with them.
                 /// </summary>
                 /// <remarks>
-                /// Decoding streams the whole cache once, so this is bound by memory. Each key row is prefetched
-                /// 32 rows (8 KB) ahead, from <paramref name="keyRows"/>, which runs on past this tile. The tile's value rows are
-                /// prefetched as their keys are read. So both streams are in flight together, instead of each waiting its turn for
-                /// the hardware prefetchers. Measured at 1 query × 4096 keys, D = 128, H = 8, over eight alternating runs:
-                /// 12.9 → 19.9 GFLOP/s; 4 KB ahead gave 15.6.
+                /// Decoding streams the whole cache once, so a large one (<paramref name="prefetch"/>) is bound by memory.
+                /// Then each key row is prefetched 32 rows (8 KB) ahead, from <paramref name="keyRows"/>, which runs on past
+                /// this tile, and the tile's value rows as their keys are read. So both streams are in flight together, instead
+                /// of each waiting its turn for the hardware prefetchers. Measured at 1 query × 4096 keys, D = 128, H = 8, over
+                /// eight alternating runs: 12.9 → 19.9 GFLOP/s; 4 KB ahead gave 15.6.
                 /// </remarks>
                 private static void DirectScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyRows, ReadOnlySpan<float> valueRows,
-                    Span<float> scores, int rows, int columns)
+                    bool prefetch, Span<float> scores, int rows, int columns)
                 {
                     ref float q = ref MemoryMarshal.GetReference(queries);
                     ref float keys = ref MemoryMarshal.GetReference(keyRows);
                     for (int j = 0; j < columns; j++)
                     {
-                        if ((j + 32) * HeadDim < keyRows.Length)
-                            CachePrefetch.Lines(keyRows.Slice((j + 32) * HeadDim, HeadDim));
-                        CachePrefetch.Lines(valueRows.Slice(j * HeadDim, HeadDim));
+                        if (prefetch)
+                        {
+                            if ((j + 32) * HeadDim < keyRows.Length)
+                                CachePrefetch.Lines(keyRows.Slice((j + 32) * HeadDim, HeadDim));
+                            CachePrefetch.Lines(valueRows.Slice(j * HeadDim, HeadDim));
+                        }
                         Vector256<float> k0 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 0));
                         Vector256<float> k1 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 8));
                         Vector256<float> k2 = Vector256.LoadUnsafe(ref keys, (nuint)(j * HeadDim + 16));
