@@ -171,7 +171,7 @@ internal static class VectorFlashEmitter
                             int columns = Math.Min(TileKv, lastEnd - j0);
                             if (buffers.Workspace.IsEmpty)
                                 DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
-                                    buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
+                                    (long)buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
                             else
                                 Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
                             // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
