@@ -19,7 +19,8 @@ public static class CachePrefetch
     /// them. A cache that size comes from memory, and prefetching it gained 50–90% (1 query, D = 128, H = 8: 2048 and
     /// 4096 keys, 16.8 and 33.6 MB). One that still sat in the caches from the call before lost 13–30% to the prefetches
     /// (256 and 1024 keys, 2.1 and 8.4 MB). Where the line falls depends on the machine's caches (here between 8.4 and
-    /// 16.8 MB); a cache that other layers' work has evicted since it was written gains at any size.
+    /// 16.8 MB). A smaller cache that other layers' work has evicted since (as in a whole model) also comes from memory,
+    /// but is not prefetched: the call cannot tell.
     /// </summary>
     public const int StreamedCacheFloats = 3 << 20;
 
