@@ -8,8 +8,8 @@ namespace KernelGen.Runtime.Tests;
 /// <summary>
 /// Rows that see no key (per-sequence key lengths shorter than the query count, empty sequences, narrow windows far
 /// from the keys) must be exactly zero, never NaN; and softmax must survive logits of ~1e4, which overflow exp
-/// without max subtraction. A NaN input makes NaN outputs where it is read, and (for a value, or a key in a sliding-window
-/// linear kernel) in the few places the README's contract names.
+/// without max subtraction. A NaN input makes NaN outputs where it is read, and (for a value) in the few places nearby
+/// that the README's contract names.
 /// </summary>
 public sealed class MaskedRowAndLogitTests
 {
@@ -148,7 +148,7 @@ public sealed class MaskedRowAndLogitTests
     }
 
     /// <summary>
-    /// A NaN in one key makes NaN exactly the rows that see that key (<see cref="Float64Attention.Sees"/>) and leaves
+    /// A NaN in a key makes NaN exactly the rows that see that key (<see cref="Float64Attention.Sees"/>) and leaves
     /// every other row bitwise as it was. The key sits at different lanes and vectors of its tile, so that in the rows
     /// of a narrow window it is the only score among masked ones, where a row maximum may pass over it: those rows
     /// must still come out NaN; and in sliding-window linear attention, the rows after the window has left the key
@@ -163,7 +163,7 @@ public sealed class MaskedRowAndLogitTests
     }
 
     /// <summary>
-    /// A NaN in one value element makes that element NaN in every row that sees its key, and changes no other element
+    /// A NaN in a value element makes that element NaN in every row that sees its key, and changes no other element
     /// of any row. A row that does not see the key may still get NaN in that one element if a row less than
     /// <see cref="BlockReach"/> positions away sees it: register blocks sum the value rows some of their rows see,
     /// weighted 0 for the others, and 0 · NaN is NaN, as in PyTorch's and FlashAttention's kernels (README, "What is
