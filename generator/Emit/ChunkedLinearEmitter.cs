@@ -5,8 +5,9 @@ namespace KernelGen.Generator.Emit;
 /// <summary>
 /// Writes linear attention in chunks: for each tile of query rows, the keys every row sees (the bulk) act through a
 /// running state S = Σ φ(k)vᵀ, z = Σ φ(k), and the few keys only some rows see (the edges) through explicit masked
-/// weights. State updates, φ(Q)·S and the edge products are small matrix products, so the work runs at matrix-
-/// multiply speed, and the cost is O(N·HeadDim²) whatever the mask. One piece per (batch, key/value head): chunks
+/// weights. State updates are small matrix products; the edge weights and each chunk's output (φ(q)ᵀS and the edges'
+/// weighted values in one register block) are the runtime's chunk kernels, <c>LinearChunk</c>, compiled with the head
+/// dimension a constant. The cost is O(N·HeadDim²) whatever the mask. One piece per (batch, key/value head): chunks
 /// depend on the state before them.
 /// </summary>
 internal static class ChunkedLinearEmitter
@@ -15,14 +16,17 @@ internal static class ChunkedLinearEmitter
     {
         const string Call = "AttentionWorkers.Run<LinearGroup<{0}>>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, batch * KvHeads)";
         writer.Write("""
-            /// <summary>Query rows per chunk (the group's heads stacked query by query), and keys per edge block.</summary>
-            private const int Chunk = 32;
-
             /// <summary>
-            /// Keys of an edge block whose weights are computed together, for only the rows that see some of them; and
-            /// rows whose weighted values are summed together, over only the keys some row of them sees.
+            /// Query rows per chunk (the group's heads stacked query by query). Visible ranges move by at most one key
+            /// per row at either end, so neither edge of a chunk holds more keys than it has rows.
             /// </summary>
-            private const int Band = 16;
+            private const int Chunk = LinearChunk.Rows;
+
+            /// <summary>The head dimension as a type, so that the runtime's chunk kernels compile with it a constant.</summary>
+            private readonly struct Dimension : IHeadDimension
+            {
+                public static int Value => HeadDim;
+            }
 
             """);
         CpuPathSwitch.Emit(writer, spec,
@@ -87,20 +91,21 @@ internal static class ChunkedLinearEmitter
                     int rowsPerGroup = queryLength * GroupSize;
                     int queryOffset = group * rowsPerGroup * HeadDim;
                     ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
-                    Span<int> starts = stackalloc int[Chunk], ends = stackalloc int[Chunk];
+                    Span<int> starts = stackalloc int[Chunk], ends = stackalloc int[Chunk], rowOffsets = stackalloc int[Chunk];
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(3 * Chunk * HeadDim + HeadDim * HeadDim + HeadDim
-                        + Chunk + Chunk * Chunk{{gatheredLength}});
+                    float[] rented = ArrayPool<float>.Shared.Rent(Chunk * HeadDim + (2 * Chunk + HeadDim) * (HeadDim + Chunk)
+                        + HeadDim + 2 * Chunk{{gatheredLength}});
                     try
                     {
+                        // The start edge's values and weights end where S and φ(Q)ᵀ begin, the end edge's follow them, so
+                        // that one register block runs over all three (LinearChunk.Output).
                         Span<float> rest = rented;
                         var mapped = new MappedKeys(buffers.K.Slice(group * keyLength * HeadDim, validKeys * HeadDim), Take(ref rest, Chunk * HeadDim));
-                        Span<float> state = Take(ref rest, HeadDim * HeadDim);
+                        Span<float> valuesAndState = Take(ref rest, (2 * Chunk + HeadDim) * HeadDim), state = valuesAndState.Slice(Chunk * HeadDim, HeadDim * HeadDim);
+                        Span<float> weightsAndQueries = Take(ref rest, (2 * Chunk + HeadDim) * Chunk), phiQT = weightsAndQueries.Slice(Chunk * Chunk, HeadDim * Chunk);
                         Span<float> normalizer = Take(ref rest, HeadDim);
-                        Span<float> phiQT = Take(ref rest, HeadDim * Chunk);
-                        Span<float> sums = Take(ref rest, Chunk * HeadDim);
                         Span<float> denominators = Take(ref rest, Chunk);
-                        Span<float> weightsT = Take(ref rest, Chunk * Chunk);{{gatheredTake}}
+                        Span<float> inverse = Take(ref rest, Chunk);{{gatheredTake}}
 
                         state.Clear();
                         normalizer.Clear();
@@ -111,32 +116,30 @@ internal static class ChunkedLinearEmitter
                             int rows = Math.Min(Chunk, rowsPerGroup - first);
                             for (int r = 0; r < rows; r++)
                                 (starts[r], ends[r]) = VisibleKeys(firstPosition + (first + r) / GroupSize, validKeys);
-                            // The bulk: keys every row of the chunk sees. Ends only grow, so the state follows it. Each
-                            // end gives up to 3 keys to the edges, so that an edge range is whole 4-key blocks, not a few
-                            // key rows left to run one by one, each a chain of dependent FMAs (GQA 8/2, causal, N=4096:
-                            // 124.9 → 128.5 GFLOP/s over four alternating runs; causal MHA, whose diagonal grew from 31
-                            // keys to 32: unchanged).
-                            int bulkStart = starts[rows - 1], bulkEnd = Math.Max(bulkStart, ends[0]);
-                            bulkEnd = Math.Max(bulkStart, bulkEnd - (4 - (ends[rows - 1] - bulkEnd) % 4) % 4);
-                            bulkStart = Math.Min(bulkEnd, bulkStart + (4 - (bulkStart - starts[0]) % 4) % 4);
+                            // The state holds keys every row of the chunk sees, [bulkStart, bulkEnd); ends only grow, so it
+                            // follows them. Its start moves as soon as the first rows' keys leave the last row's window.
+                            // Its end waits while the keys past it still fit one edge: with several query heads per
+                            // key/value head a chunk's rows span few positions, and adding 4 keys at a time cost more than
+                            // weighing up to 16 explicitly (GQA 8/2, causal, N=4096: 120 GFLOP/s adding each chunk's keys,
+                            // 135 waiting).
+                            int bulkStart = starts[rows - 1];
                             if (bulkStart >= inEnd{{restartPastNonFinite}})
                             {
                                 state.Clear();
                                 normalizer.Clear();
                                 inStart = inEnd = bulkStart;
                             }
-                            // What the next chunk reads first is prefetched during this chunk's two big products, a few
-                            // lines before each register block, so the misses overlap the FMAs (at N=16384, D=64: 68 → 83
-                            // GFLOP/s, where prefetching it in one burst had gained 7%): its keys and values during the
-                            // state update, its query rows during the read-out. Not this chunk's output rows: prefetched
-                            // during the read-out or the edges, the stores that write them stalled as long as without
-                            // (profiled), and the read-out had twice the lines to fetch (causal, alternating runs without
-                            // them: 83.8 → 86.1 and 84.0 → 84.8 GFLOP/s).
+                            int bulkEnd = ends[rows - 1] - inEnd <= Chunk ? inEnd : Math.Max(bulkStart, ends[0]);
+                            // What the next chunk reads first, its keys, values and queries, is prefetched during the state
+                            // update, a few lines before each register block, so the misses overlap the FMAs (at N=16384,
+                            // D=64, with chunks of 32: 68 → 83 GFLOP/s, where prefetching it in one burst had gained 7%).
+                            // Not the output rows: the stores that write them stalled as long prefetched as not (profiled).
                             int nextRows = Math.Min(Chunk, rowsPerGroup - first - rows);
                             int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
                             int nextKeyOffset = (group * keyLength + ends[rows - 1]) * HeadDim;
                             UpdateState(ref mapped, values, state, normalizer, inEnd, bulkEnd, 1f,
-                                new(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)), new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim))));{{Indentation.Continue(findNonFinite, 4)}}
+                                new(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)), new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim)),
+                                    QueryRows(buffers.Q, queryOffset, queryLength, first + rows, nextRows)));{{Indentation.Continue(findNonFinite, 4)}}
                             UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, default);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 
@@ -145,24 +148,31 @@ internal static class ChunkedLinearEmitter
                                 phiQT.Clear();
                             {{transposeQueries}}
                             LinearFeatureMap.Apply(phiQT, phiQT, TWidth.Path);
-                            denominators.Clear();
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(normalizer, 0, 1, phiQT, Chunk, denominators, Chunk, 1, Chunk, HeadDim);
-                            sums.Slice(0, rows * HeadDim).Clear();
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(phiQT, 1, Chunk, state, HeadDim, sums, HeadDim, rows, HeadDim, HeadDim, 1f,
-                                new(QueryRows(buffers.Q, queryOffset, queryLength, first + rows, nextRows)));
 
-                            // The edges: keys some rows of the chunk see and others do not.
-                            AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, starts[0], bulkStart);
-                            AddEdges(phiQT, ref mapped, values, sums, denominators, weightsT, starts, ends, rows, bulkEnd, ends[rows - 1]);
+                            // The edges: keys [starts[0], bulkStart) that earlier rows see and later ones do not (windows),
+                            // and [bulkEnd, ends[rows − 1]) that later rows see and earlier ones do not (causal: the
+                            // diagonal). Their masked weights and their values go either side of φ(Q)ᵀ and S, and the
+                            // output is one register block per 4 rows over state and edges, divided and stored as it ends.
+                            // Against separate products over chunks of 32 rows (harness, 1 thread, alternating runs):
+                            // causal N=16384 D=64 85 → 89 GFLOP/s, window 52 → 55, GQA 8/2 131 → 135, 256-bit path 49 → 53.
+                            LinearChunk.Denominators<TWidth, TVector, Dimension>(normalizer, phiQT, denominators);
+                            int startKeys = bulkStart - starts[0], endKeys = ends[rows - 1] - bulkEnd;
+                            LinearChunk.EdgeWeights<TWidth, TVector, Dimension>(mapped.Get(starts[0], bulkStart), startKeys, phiQT, starts, ends, rows, starts[0],
+                                weightsAndQueries.Slice((Chunk - startKeys) * Chunk), denominators);
+                            values.Slice(starts[0] * HeadDim, startKeys * HeadDim).CopyTo(valuesAndState.Slice((Chunk - startKeys) * HeadDim));
+                            LinearChunk.EdgeWeights<TWidth, TVector, Dimension>(mapped.Get(bulkEnd, ends[rows - 1]), endKeys, phiQT, starts, ends, rows, bulkEnd,
+                                weightsAndQueries.Slice((Chunk + HeadDim) * Chunk), denominators);
+                            values.Slice(bulkEnd * HeadDim, endKeys * HeadDim).CopyTo(valuesAndState.Slice((Chunk + HeadDim) * HeadDim));
 
                             for (int r = 0; r < rows; r++)
                             {
                                 int t = first + r;
-                                Span<float> target = buffers.Output.Slice(queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim, HeadDim);
+                                rowOffsets[r] = queryOffset + (t % GroupSize * queryLength + t / GroupSize) * HeadDim;
                                 // A row that sees no key writes zeros; otherwise o = φ(q)ᵀS / (φ(q)·z + ε).
-                                float inverse = starts[r] == ends[r] ? 0f : 1f / (denominators[r] + {{Literals.Float(AttentionRules.LinearEpsilon)}});
-                                RowVectors.Scale<TWidth, TVector>(sums.Slice(r * HeadDim), inverse, target, HeadDim);
+                                inverse[r] = starts[r] == ends[r] ? 0f : 1f / (denominators[r] + {{Literals.Float(AttentionRules.LinearEpsilon)}});
                             }
+                            LinearChunk.Output<TWidth, TVector, Dimension>(weightsAndQueries, valuesAndState, starts[0], startKeys, bulkEnd, endKeys,
+                                starts, ends, inverse, rows, buffers.Output, rowOffsets);
                         }
                     }
                     finally
@@ -191,7 +201,10 @@ internal static class ChunkedLinearEmitter
                         this.phi = phi;
                     }
 
-                    /// <summary>φ of keys [start, end), end − start ≤ Chunk, as rows of HeadDim.</summary>
+                    /// <summary>
+                    /// φ of keys [start, end), end − start ≤ Chunk, as the first rows of HeadDim of all Chunk rows (the
+                    /// edge weights read a whole block at fixed strides, and drop the rows past the keys).
+                    /// </summary>
                     public ReadOnlySpan<float> Get(int start, int end)
                     {
                         if (start != from)
@@ -201,7 +214,7 @@ internal static class ChunkedLinearEmitter
                             LinearFeatureMap.Apply(keys.Slice(to * HeadDim, (end - to) * HeadDim), phi.Slice((to - from) * HeadDim), TWidth.Path);
                             to = end;
                         }
-                        return phi.Slice(0, (end - start) * HeadDim);
+                        return phi;
                     }
                 }
 
@@ -239,63 +252,6 @@ internal static class ChunkedLinearEmitter
                         // z as a one-row product, 1ᵀ·φ(K): A's strides of 0 read the single 1 for every element, and z
                         // stays in registers across the keys instead of going through memory once per key.
                         SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, keys, HeadDim, normalizer, HeadDim, 1, HeadDim, count, sign);
-                    }
-                }
-
-                /// <summary>
-                /// Keys [from, to), in blocks of Chunk: weights φ(k)·φ(q) cut to the rows that see each key, their sums
-                /// over keys added to the rows' denominators, and their weighted values to the rows' sums. Rows that
-                /// see none of a band's keys are skipped (causal: above the diagonal), so a triangle costs little more
-                /// than half a square.
-                /// </summary>
-                private static void AddEdges(ReadOnlySpan<float> phiQT, ref MappedKeys mapped, ReadOnlySpan<float> values,
-                    Span<float> sums, Span<float> denominators, Span<float> weightsT, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends,
-                    int rows, int from, int to)
-                {
-                    for (int e0 = from; e0 < to; e0 += Chunk)
-                    {
-                        int count = Math.Min(Chunk, to - e0);
-                        ReadOnlySpan<float> keys = mapped.Get(e0, e0 + count);
-                        weightsT.Slice(0, count * Chunk).Clear();
-                        // Visible ranges only move forward with the row, so the rows that see key j are [seenFrom, seenTo):
-                        // from the first row whose range ends after j to the first whose range starts after it. For a
-                        // band of keys, the rows that see any of them.
-                        int seenFrom = 0, seenTo = 0;
-                        for (int j0 = 0; j0 < count; j0 += Band)
-                        {
-                            int bandKeys = Math.Min(Band, count - j0);
-                            while (seenFrom < rows && ends[seenFrom] <= e0 + j0)
-                                seenFrom++;
-                            while (seenTo < rows && starts[seenTo] < e0 + j0 + bandKeys)
-                                seenTo++;
-                            if (seenFrom >= seenTo)
-                                continue;
-                            int columnFrom = seenFrom / TWidth.Count * TWidth.Count;
-                            int columnTo = (seenTo + TWidth.Count - 1) / TWidth.Count * TWidth.Count;
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(keys.Slice(j0 * HeadDim), HeadDim, 1, phiQT.Slice(columnFrom), Chunk,
-                                weightsT.Slice(j0 * Chunk + columnFrom), Chunk, bandKeys, columnTo - columnFrom, HeadDim);
-                        }
-                        // The mask: zero each key's weight for the rows that do not see it.
-                        seenFrom = seenTo = 0;
-                        for (int j = 0; j < count; j++)
-                        {
-                            while (seenFrom < rows && ends[seenFrom] <= e0 + j)
-                                seenFrom++;
-                            while (seenTo < rows && starts[seenTo] <= e0 + j)
-                                seenTo++;
-                            Span<float> weights = weightsT.Slice(j * Chunk, Chunk);
-                            weights.Slice(0, seenFrom).Clear();
-                            weights.Slice(Math.Max(seenFrom, seenTo)).Clear();
-                        }
-                        // Denominators: 1ᵀ·Wᵀ, the sum over this block's keys for every row at once.
-                        SmallMatrix.MultiplyAdd<TWidth, TVector>(One, 0, 0, weightsT, Chunk, denominators, Chunk, 1, Chunk, count);
-                        for (int r0 = 0; r0 < rows; r0 += Band)
-                        {
-                            int bandRows = Math.Min(Band, rows - r0);
-                            int keyFrom = Math.Clamp(starts[r0] - e0, 0, count), keyTo = Math.Clamp(ends[r0 + bandRows - 1] - e0, keyFrom, count);
-                            SmallMatrix.MultiplyAdd<TWidth, TVector>(weightsT.Slice(keyFrom * Chunk + r0), 1, Chunk,
-                                values.Slice((e0 + keyFrom) * HeadDim), HeadDim, sums.Slice(r0 * HeadDim), HeadDim, bandRows, HeadDim, keyTo - keyFrom);
-                        }
                     }
                 }
             }

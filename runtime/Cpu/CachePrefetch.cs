@@ -45,25 +45,34 @@ public static class CachePrefetch
 /// <summary>
 /// Rows to prefetch a few cache lines at a time: <see cref="SmallMatrix.MultiplyAdd{TWidth, TVector}"/> fetches a share
 /// before each of its register blocks, so the misses overlap its FMAs. Fetched in one burst, more lines than the core
-/// can have in flight stall it until they arrive. Holds up to two regions, each a run of rows or several runs at a
-/// fixed stride (one per query head of a group).
+/// can have in flight stall it until they arrive. Holds up to three regions (a chunk's next keys, values and queries),
+/// each a run of rows or several runs at a fixed stride (one per query head of a group).
 /// </summary>
 public ref struct PrefetchQueue
 {
-    private PrefetchRuns first, second;
+    private PrefetchRuns first, second, third;
 
-    /// <summary>A queue of <paramref name="first"/>, then <paramref name="second"/>.</summary>
-    public PrefetchQueue(PrefetchRuns first, PrefetchRuns second = default)
+    /// <summary>A queue of <paramref name="first"/>, then <paramref name="second"/>, then <paramref name="third"/>.</summary>
+    public PrefetchQueue(PrefetchRuns first, PrefetchRuns second = default, PrefetchRuns third = default)
     {
         this.first = first;
         this.second = second;
+        this.third = third;
     }
 
     /// <summary>Cache lines not fetched yet (rounded up per run).</summary>
-    public readonly int Lines => first.Lines + second.Lines;
+    public readonly int Lines => first.Lines + second.Lines + third.Lines;
 
     /// <summary>Prefetches the next <paramref name="lines"/> cache lines.</summary>
-    public void Fetch(int lines) => second.Fetch(first.Fetch(lines));
+    public void Fetch(int lines)
+    {
+        // A region is asked only for what the ones before it left: each ask is a call.
+        lines = first.Fetch(lines);
+        if (lines > 0)
+            lines = second.Fetch(lines);
+        if (lines > 0)
+            third.Fetch(lines);
+    }
 
     /// <summary>Prefetches every line not fetched yet.</summary>
     public void FetchAll() => Fetch(int.MaxValue);

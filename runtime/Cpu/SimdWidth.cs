@@ -26,6 +26,12 @@ public interface ISimdWidth<TVector> where TVector : struct
 
     /// <summary>a · b + c, fused where the hardware can.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+
+    /// <summary>
+    /// <paramref name="value"/> in the lanes where <paramref name="from"/> ≤ <paramref name="at"/> &lt;
+    /// <paramref name="to"/>, exactly 0 in the others (a select, so a NaN outside the range does not survive).
+    /// </summary>
+    static abstract TVector KeepWithin(TVector value, TVector from, TVector to, TVector at);
 }
 
 /// <summary>16 floats (AVX-512).</summary>
@@ -52,6 +58,11 @@ public readonly struct Simd512 : ISimdWidth<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeepWithin(Vector512<float> value, Vector512<float> from, Vector512<float> to, Vector512<float> at)
+        => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(from, at) & Vector512.LessThan(at, to), value, Vector512<float>.Zero);
 }
 
 /// <summary>8 floats (AVX2).</summary>
@@ -78,6 +89,11 @@ public readonly struct Simd256 : ISimdWidth<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeepWithin(Vector256<float> value, Vector256<float> from, Vector256<float> to, Vector256<float> at)
+        => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(from, at) & Vector256.LessThan(at, to), value, Vector256<float>.Zero);
 }
 
 /// <summary>One float: the scalar path, same code.</summary>
@@ -103,4 +119,8 @@ public readonly struct SimdScalar : ISimdWidth<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float a, float b, float c) => a * b + c;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float KeepWithin(float value, float from, float to, float at) => from <= at && at < to ? value : 0f;
 }

@@ -24,13 +24,15 @@ public sealed class CachePrefetchTests
     }
 
     [Fact]
-    public void A_queue_fetches_its_first_region_then_its_second()
+    public void A_queue_fetches_its_regions_in_order()
     {
-        float[] data = new float[64];
-        var queue = new PrefetchQueue(new PrefetchRuns(data.AsSpan(0, 32)), new PrefetchRuns(data.AsSpan(32, 17)));
-        Assert.Equal(2 + 2, queue.Lines);
+        float[] data = new float[96];
+        var queue = new PrefetchQueue(new PrefetchRuns(data.AsSpan(0, 32)), new PrefetchRuns(data.AsSpan(32, 17)), new PrefetchRuns(data.AsSpan(64, 32)));
+        Assert.Equal(2 + 2 + 2, queue.Lines);
         queue.Fetch(3);
-        Assert.Equal(1, queue.Lines);
+        Assert.Equal(3, queue.Lines); // the first region and one line of the second
+        queue.Fetch(2);
+        Assert.Equal(1, queue.Lines); // the second region's last line, then one of the third
         queue.FetchAll();
         Assert.Equal(0, queue.Lines);
         Assert.Equal(0, default(PrefetchQueue).Lines);

@@ -1,0 +1,370 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen;
+
+/// <summary>
+/// The two steps of chunked linear attention that are not plain matrix products, for a chunk of up to
+/// <see cref="Rows"/> query rows held transposed (φ(Q)ᵀ, one column per row): the weights of its edge keys (keys some
+/// of its rows see and others do not), masked in registers; and its output, where the read-out φ(q)ᵀS, the edge keys'
+/// weighted values and the division by the denominator are one register block per 4 rows, each block only as deep as
+/// its rows see. Written once over <see cref="ISimdWidth{TVector}"/>.
+/// </summary>
+/// <remarks>
+/// Layout, so that one block runs over the state and both edges without a break: A = [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], rows of
+/// <see cref="Rows"/> floats, and B = [V₁; S; V₂], rows of the head dimension, each <see cref="Rows"/> + headDim +
+/// <see cref="Rows"/> rows deep. The start edge's rows (W₁ᵀ, V₁) end where φ(Q)ᵀ and S begin; the end edge's start
+/// after them. Apart from the read-out, the edges' products ran at 60–85% of the FMA peak on their small shapes, and
+/// took a quarter of the kernel's time (causal, N = 16384, D = 64).
+/// </remarks>
+public static class LinearChunk
+{
+    /// <summary>Query rows per chunk, and the most keys of one edge.</summary>
+    public const int Rows = 16;
+
+    /// <summary>
+    /// denominators[r] = z·φ(q_r) for the <see cref="Rows"/> columns of φ(Q)ᵀ (headDim rows of <see cref="Rows"/>): the
+    /// state's part of each row's denominator, the edges' parts added by <see cref="EdgeWeights"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short for headDim and Rows.</exception>
+    public static void Denominators<TWidth, TVector, THeadDim>(ReadOnlySpan<float> normalizer, ReadOnlySpan<float> phiQT, Span<float> denominators)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+    {
+        int headDim = THeadDim.Value;
+        if (normalizer.Length < headDim || phiQT.Length < headDim * Rows || denominators.Length < Rows)
+            throw new ArgumentException("normalizer, phiQT or denominators is too short for headDim and Rows.", nameof(phiQT));
+        ref float z = ref MemoryMarshal.GetReference(normalizer);
+        ref float queries = ref MemoryMarshal.GetReference(phiQT);
+        for (int column = 0; column < Rows; column += TWidth.Count)
+        {
+            // Four sums over alternate depths, so four FMA chains run at once rather than one.
+            TVector zero = TWidth.Broadcast(0f), s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+            ref float q = ref Unsafe.Add(ref queries, column);
+            int d = 0;
+            for (; d + 4 <= headDim; d += 4)
+            {
+                s0 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref z, d)), TWidth.Load(ref q, d * Rows), s0);
+                s1 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref z, d + 1)), TWidth.Load(ref q, (d + 1) * Rows), s1);
+                s2 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref z, d + 2)), TWidth.Load(ref q, (d + 2) * Rows), s2);
+                s3 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref z, d + 3)), TWidth.Load(ref q, (d + 3) * Rows), s3);
+            }
+            for (; d < headDim; d++)
+                s0 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref z, d)), TWidth.Load(ref q, d * Rows), s0);
+            TVector one = TWidth.Broadcast(1f);
+            TWidth.Store(TWidth.MultiplyAdd(TWidth.MultiplyAdd(s3, one, s2), one, TWidth.MultiplyAdd(s1, one, s0)), ref MemoryMarshal.GetReference(denominators), column);
+        }
+    }
+
+    /// <summary>
+    /// weights[j·Rows + r] = φ(k_j)·φ(q_r) for the keys firstKey + j (j &lt; keyCount) and the rows r &lt; rows that
+    /// see them (starts[r] ≤ key &lt; ends[r]), exactly 0 for the rows that do not; each row's sum over the keys is
+    /// added to denominators[r]. phiKeys holds φ of the keys in its first keyCount rows of headDim, and has
+    /// <see cref="Rows"/> rows: the rest are read and their weights dropped, so that every key of a block is a fixed
+    /// stride away. phiQT is φ(Q)ᵀ, headDim rows of <see cref="Rows"/> (columns past the chunk's rows are read and masked).
+    /// </summary>
+    /// <exception cref="ArgumentException">More keys than <see cref="Rows"/>, or a span too short for the shapes.</exception>
+    public static void EdgeWeights<TWidth, TVector, THeadDim>(ReadOnlySpan<float> phiKeys, int keyCount, ReadOnlySpan<float> phiQT,
+        ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, int rows, int firstKey, Span<float> weights, Span<float> denominators)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+    {
+        int headDim = THeadDim.Value;
+        if ((uint)keyCount > Rows)
+            throw new ArgumentException($"keyCount ({keyCount}) must lie in [0, {Rows}].", nameof(keyCount));
+        if (keyCount == 0)
+            return;
+        if ((uint)rows > Rows || starts.Length < rows || ends.Length < rows)
+            throw new ArgumentException($"rows ({rows}) must lie in [0, {Rows}] and starts and ends must hold them.", nameof(rows));
+        if (phiKeys.Length < Rows * headDim || phiQT.Length < headDim * Rows || weights.Length < keyCount * Rows || denominators.Length < Rows)
+            throw new ArgumentException("phiKeys, phiQT, weights or denominators is too short for keyCount, headDim and Rows.", nameof(weights));
+
+        // Each row's visible keys, relative to firstKey and clamped to the keys here (so past them nothing is kept),
+        // as floats: the mask is a compare per lane, exact for such small integers. Rows past the chunk see nothing.
+        Span<float> from = stackalloc float[Rows], to = stackalloc float[Rows];
+        for (int r = 0; r < Rows; r++)
+        {
+            from[r] = r < rows ? Math.Clamp(starts[r] - firstKey, 0, keyCount) : 0;
+            to[r] = r < rows ? Math.Clamp(ends[r] - firstKey, 0, keyCount) : 0;
+        }
+        ref float keys = ref MemoryMarshal.GetReference(phiKeys);
+        ref float queries = ref MemoryMarshal.GetReference(phiQT);
+        ref float target = ref MemoryMarshal.GetReference(weights);
+        ref float sums = ref MemoryMarshal.GetReference(denominators);
+        for (int column = 0; column < Rows; column += TWidth.Count)
+        {
+            var mask = new Mask<TVector>(TWidth.Load(ref from[0], column), TWidth.Load(ref to[0], column));
+            TVector denominator = TWidth.Load(ref sums, column);
+            // 16 keys at once where 32 registers hold their accumulators: 17 loads per 16 FMAs. With 16 registers, 8.
+            if (VectorRegisters.ThirtyTwo)
+                KeyBlock<TWidth, TVector, THeadDim, SixteenKeys>(ref keys, 0, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column), ref denominator);
+            else
+                for (int j = 0; j < keyCount; j += 8)
+                    KeyBlock<TWidth, TVector, THeadDim, EightKeys>(ref keys, j, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column), ref denominator);
+            TWidth.Store(denominator, ref sums, column);
+        }
+    }
+
+    /// <summary>
+    /// Output row r (at output[rowOffsets[r]], headDim floats) = inverse[r] · Σₖ A[k, r] · B[k, :] over the state
+    /// (k in [Rows, Rows + headDim)) and the edge keys that row r's block of 4 rows sees: of the start edge's startKeys
+    /// keys from startKey (the rows just before the state), those from the block's first row's start; of the end
+    /// edge's endKeys keys from endKey (the rows just after it), those before its last row's end. a is
+    /// [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], (2·Rows + headDim) rows of <see cref="Rows"/>; b is [V₁; S; V₂], as many rows of headDim.
+    /// </summary>
+    /// <exception cref="ArgumentException">An edge of more than <see cref="Rows"/> keys, or a span too short.</exception>
+    public static void Output<TWidth, TVector, THeadDim>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int startKey, int startKeys,
+        int endKey, int endKeys, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, ReadOnlySpan<float> inverse, int rows,
+        Span<float> output, ReadOnlySpan<int> rowOffsets)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+    {
+        int headDim = THeadDim.Value;
+        int depth = 2 * Rows + headDim;
+        if ((uint)startKeys > Rows || (uint)endKeys > Rows)
+            throw new ArgumentException($"Edges hold at most {Rows} keys, not {startKeys} and {endKeys}.", nameof(startKeys));
+        if ((uint)rows > Rows || starts.Length < rows || ends.Length < rows || inverse.Length < rows || rowOffsets.Length < rows)
+            throw new ArgumentException($"rows ({rows}) must lie in [0, {Rows}], and starts, ends, inverse and rowOffsets must hold them.", nameof(rows));
+        if (a.Length < depth * Rows || b.Length < depth * headDim || headDim % TWidth.Count != 0)
+            throw new ArgumentException($"a and b must hold {depth} rows, and headDim ({headDim}) be a multiple of {TWidth.Count}.", nameof(b));
+        for (int r = 0; r < rows; r++)
+            if ((uint)rowOffsets[r] > (uint)(output.Length - headDim))
+                throw new ArgumentException($"rowOffsets[{r}] ({rowOffsets[r]}) leaves no room for a row of {headDim} in output ({output.Length}).", nameof(rowOffsets));
+
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float ro = ref MemoryMarshal.GetReference(output);
+        int w = TWidth.Count;
+        for (int r0 = 0; r0 < rows; r0 += 4)
+        {
+            int last = Math.Min(r0 + 4, rows) - 1;
+            // The block's rows see the start edge from its first row's start on, and the end edge up to its last row's
+            // end; weights outside a row's own keys are 0, so the union serves every row of the block.
+            int kFrom = Rows - startKeys + Math.Clamp(starts[r0] - startKey, 0, startKeys);
+            int kTo = Rows + headDim + Math.Clamp(ends[last] - endKey, 0, endKeys);
+            ref float aBlock = ref Unsafe.Add(ref ra, kFrom * Rows + r0);
+            ref float bBlock = ref Unsafe.Add(ref rb, kFrom * headDim);
+            var targets = new RowTargets(ref ro, ref Unsafe.AsRef(in rowOffsets[r0]), ref Unsafe.AsRef(in inverse[r0]), last - r0 + 1);
+            int j = 0;
+            if (VectorRegisters.ThirtyTwo)
+                for (; j + 4 * w <= headDim; j += 4 * w)
+                    Block<TWidth, TVector, THeadDim, FourColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+            for (; j + 2 * w <= headDim; j += 2 * w)
+                Block<TWidth, TVector, THeadDim, TwoColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+            if (j < headDim)
+                Block<TWidth, TVector, THeadDim, OneColumn>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+        }
+    }
+
+    /// <summary>The lanes a key block keeps: from ≤ key &lt; to, per row.</summary>
+    private readonly struct Mask<TVector>(TVector from, TVector to)
+        where TVector : struct
+    {
+        public readonly TVector From = from, To = to;
+    }
+
+    private interface IKeyCount
+    {
+        static abstract bool Sixteen { get; }
+    }
+
+    private readonly struct EightKeys : IKeyCount
+    {
+        public static bool Sixteen => false;
+    }
+
+    private readonly struct SixteenKeys : IKeyCount
+    {
+        public static bool Sixteen => true;
+    }
+
+    /// <summary>
+    /// Keys first … first + 15 (or 7) against one vector of rows: an accumulator per key, φ(Q)ᵀ's row loaded once per
+    /// depth step and each key's element broadcast from a constant displacement. Keys past keyCount are computed and
+    /// dropped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeyBlock<TWidth, TVector, THeadDim, TKeys>(ref float keys, int first, int keyCount, ref float queries,
+        Mask<TVector> mask, ref float target, ref TVector denominator)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+        where TKeys : struct, IKeyCount
+    {
+        nint d1 = THeadDim.Value;
+        nint k0 = 0, k1 = d1, k2 = 2 * d1, k3 = 3 * d1, k4 = 4 * d1, k5 = 5 * d1, k6 = 6 * d1, k7 = 7 * d1;
+        nint k8 = 8 * d1, k9 = 9 * d1, k10 = 10 * d1, k11 = 11 * d1, k12 = 12 * d1, k13 = 13 * d1, k14 = 14 * d1, k15 = 15 * d1;
+        TVector zero = TWidth.Broadcast(0f);
+        TVector w0 = zero, w1 = zero, w2 = zero, w3 = zero, w4 = zero, w5 = zero, w6 = zero, w7 = zero;
+        TVector w8 = zero, w9 = zero, w10 = zero, w11 = zero, w12 = zero, w13 = zero, w14 = zero, w15 = zero;
+        ref float k = ref Unsafe.Add(ref keys, first * d1), q = ref queries;
+        for (int d = 0; d < THeadDim.Value; d++)
+        {
+            TVector x = TWidth.Load(ref q, 0);
+            w0 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k0)), x, w0);
+            w1 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k1)), x, w1);
+            w2 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k2)), x, w2);
+            w3 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k3)), x, w3);
+            w4 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k4)), x, w4);
+            w5 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k5)), x, w5);
+            w6 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k6)), x, w6);
+            w7 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k7)), x, w7);
+            if (TKeys.Sixteen)
+            {
+                w8 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k8)), x, w8);
+                w9 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k9)), x, w9);
+                w10 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k10)), x, w10);
+                w11 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k11)), x, w11);
+                w12 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k12)), x, w12);
+                w13 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k13)), x, w13);
+                w14 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k14)), x, w14);
+                w15 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref k, k15)), x, w15);
+            }
+            k = ref Unsafe.Add(ref k, 1);
+            q = ref Unsafe.Add(ref q, Rows);
+        }
+        Keep<TWidth, TVector>(w0, first, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w1, first + 1, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w2, first + 2, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w3, first + 3, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w4, first + 4, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w5, first + 5, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w6, first + 6, keyCount, mask, ref target, ref denominator);
+        Keep<TWidth, TVector>(w7, first + 7, keyCount, mask, ref target, ref denominator);
+        if (TKeys.Sixteen)
+        {
+            Keep<TWidth, TVector>(w8, first + 8, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w9, first + 9, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w10, first + 10, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w11, first + 11, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w12, first + 12, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w13, first + 13, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w14, first + 14, keyCount, mask, ref target, ref denominator);
+            Keep<TWidth, TVector>(w15, first + 15, keyCount, mask, ref target, ref denominator);
+        }
+    }
+
+    /// <summary>Key j's weights, masked to the rows that see it, stored and added to the denominators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep<TWidth, TVector>(TVector weights, int j, int keyCount, Mask<TVector> mask, ref float target, ref TVector denominator)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        if (j >= keyCount)
+            return;
+        weights = TWidth.KeepWithin(weights, mask.From, mask.To, TWidth.Broadcast(j));
+        TWidth.Store(weights, ref target, (nint)j * Rows);
+        denominator = TWidth.MultiplyAdd(weights, TWidth.Broadcast(1f), denominator);
+    }
+
+    /// <summary>Where the rows of a register block go (offsets into the output), and what they are divided by.</summary>
+    private readonly ref struct RowTargets(ref float output, ref int offsets, ref float inverse, int count)
+    {
+        private readonly ref float output = ref output;
+        private readonly ref int offsets = ref offsets;
+        private readonly ref float inverse = ref inverse;
+        public readonly int Count = count;
+
+        public ref float Row(int i) => ref Unsafe.Add(ref output, Unsafe.Add(ref offsets, i));
+
+        public float Scale(int i) => Unsafe.Add(ref inverse, i);
+    }
+
+    private interface IColumnCount
+    {
+        static abstract int Vectors { get; }
+    }
+
+    private readonly struct OneColumn : IColumnCount
+    {
+        public static int Vectors => 1;
+    }
+
+    private readonly struct TwoColumns : IColumnCount
+    {
+        public static int Vectors => 2;
+    }
+
+    private readonly struct FourColumns : IColumnCount
+    {
+        public static int Vectors => 4;
+    }
+
+    /// <summary>
+    /// Four rows (A's columns r0 …) by one, two or four vectors of output from column j: depth steps of A's rows of
+    /// <see cref="Rows"/> and B's rows of headDim, then each row scaled and stored. Rows of A past the chunk's last
+    /// are zero or unused (φ(Q)ᵀ's missing columns are cleared), and their results are not stored.
+    /// </summary>
+    private static void Block<TWidth, TVector, THeadDim, TColumns>(ref float a, ref float b, int depth, RowTargets targets, int j)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+        where TColumns : struct, IColumnCount
+    {
+        nint w = TWidth.Count, bStep = THeadDim.Value;
+        bool two = TColumns.Vectors > 1, four = TColumns.Vectors > 2;
+        TVector zero = TWidth.Broadcast(0f);
+        TVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+        TVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero, s32 = zero, s33 = zero;
+        TVector b1 = zero, b2 = zero, b3 = zero;
+        for (int k = 0; k < depth; k++)
+        {
+            TVector b0 = TWidth.Load(ref b, 0);
+            if (two)
+                b1 = TWidth.Load(ref b, w);
+            if (four)
+            {
+                b2 = TWidth.Load(ref b, 2 * w);
+                b3 = TWidth.Load(ref b, 3 * w);
+            }
+            TVector x = TWidth.Broadcast(a);
+            s00 = TWidth.MultiplyAdd(x, b0, s00);
+            if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
+            if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 1));
+            s10 = TWidth.MultiplyAdd(x, b0, s10);
+            if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
+            if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 2));
+            s20 = TWidth.MultiplyAdd(x, b0, s20);
+            if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
+            if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 3));
+            s30 = TWidth.MultiplyAdd(x, b0, s30);
+            if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
+            if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
+            a = ref Unsafe.Add(ref a, Rows);
+            b = ref Unsafe.Add(ref b, bStep);
+        }
+        // Rows past the chunk's last are computed and not stored.
+        Store<TWidth, TVector, TColumns>(s00, s01, s02, s03, ref targets.Row(0), targets.Scale(0), j);
+        if (targets.Count > 1)
+            Store<TWidth, TVector, TColumns>(s10, s11, s12, s13, ref targets.Row(1), targets.Scale(1), j);
+        if (targets.Count > 2)
+            Store<TWidth, TVector, TColumns>(s20, s21, s22, s23, ref targets.Row(2), targets.Scale(2), j);
+        if (targets.Count > 3)
+            Store<TWidth, TVector, TColumns>(s30, s31, s32, s33, ref targets.Row(3), targets.Scale(3), j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TWidth, TVector, TColumns>(TVector s0, TVector s1, TVector s2, TVector s3, ref float target, float scale, int j)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TColumns : struct, IColumnCount
+    {
+        nint w = TWidth.Count;
+        TVector factor = TWidth.Broadcast(scale), zero = TWidth.Broadcast(0f);
+        TWidth.Store(TWidth.MultiplyAdd(s0, factor, zero), ref target, j);
+        if (TColumns.Vectors > 1)
+            TWidth.Store(TWidth.MultiplyAdd(s1, factor, zero), ref target, j + w);
+        if (TColumns.Vectors > 2)
+        {
+            TWidth.Store(TWidth.MultiplyAdd(s2, factor, zero), ref target, j + 2 * w);
+            TWidth.Store(TWidth.MultiplyAdd(s3, factor, zero), ref target, j + 3 * w);
+        }
+    }
+}
