@@ -132,7 +132,7 @@ public static class LinearChunk
         if (a.Length < depth * Rows || b.Length < depth * headDim || headDim % TWidth.Count != 0)
             throw new ArgumentException($"a and b must hold {depth} rows, and headDim ({headDim}) be a multiple of {TWidth.Count}.", nameof(b));
         for (int r = 0; r < rows; r++)
-            if ((uint)rowOffsets[r] > (uint)(output.Length - headDim))
+            if (rowOffsets[r] < 0 || (long)rowOffsets[r] + headDim > output.Length)
                 throw new ArgumentException($"rowOffsets[{r}] ({rowOffsets[r]}) leaves no room for a row of {headDim} in output ({output.Length}).", nameof(rowOffsets));
 
         ref float ra = ref MemoryMarshal.GetReference(a);

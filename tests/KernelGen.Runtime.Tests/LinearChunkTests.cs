@@ -217,6 +217,9 @@ public sealed class LinearChunkTests
         offsets[5] = output.Length - 63;
         Assert.Equal("rowOffsets", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
             a, b, 0, 0, 0, 0, starts, ends, inverse, Rows, output, offsets)).ParamName);
+        offsets[5] = 0; // in range, but the output cannot hold one row
+        Assert.Equal("rowOffsets", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
+            a, b, 0, 0, 0, 0, starts, ends, inverse, Rows, new float[10], offsets)).ParamName);
         Assert.All(output, value => Assert.Equal(3f, value));
     }
 
