@@ -13,10 +13,10 @@ namespace KernelGen;
 /// </summary>
 /// <remarks>
 /// Layout, so that one block runs over the state and both edges without a break: A = [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], rows of
-/// <see cref="Rows"/> floats, and B = [V₁; S; V₂], rows of the head dimension, each <see cref="Rows"/> + headDim +
-/// <see cref="Rows"/> rows deep. The start edge's rows (W₁ᵀ, V₁) end where φ(Q)ᵀ and S begin; the end edge's start
-/// after them. Apart from the read-out, the edges' products ran at 60–85% of the FMA peak on their small shapes, and
-/// took a quarter of the kernel's time (causal, N = 16384, D = 64).
+/// <see cref="Rows"/> floats, <see cref="Rows"/> + headDim + <see cref="Rows"/> deep; B = [V₁; S], rows of the head
+/// dimension, <see cref="Rows"/> + headDim deep, then the end edge's value rows where they lie. The start edge's rows
+/// (W₁ᵀ, V₁) end where φ(Q)ᵀ and S begin. Apart from the read-out, the edges' products ran at 60–85% of the FMA peak on
+/// their small shapes, and took a quarter of the kernel's time (causal, N = 16384, D = 64).
 /// </remarks>
 public static class LinearChunk
 {
@@ -113,10 +113,11 @@ public static class LinearChunk
     /// (k in [Rows, Rows + headDim)) and the edge keys that row r's block of 4 rows sees: of the start edge's startKeys
     /// keys from startKey (the rows just before the state), those from the block's first row's start; of the end
     /// edge's endKeys keys from endKey (the rows just after it), those before its last row's end. a is
-    /// [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], (2·Rows + headDim) rows of <see cref="Rows"/>; b is [V₁; S; V₂], as many rows of headDim.
+    /// [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], (2·Rows + headDim) rows of <see cref="Rows"/>; b is [V₁; S], (Rows + headDim) rows of headDim;
+    /// endValues holds the end edge's endKeys value rows.
     /// </summary>
     /// <exception cref="ArgumentException">An edge of more than <see cref="Rows"/> keys, or a span too short.</exception>
-    public static void Output<TWidth, TVector, THeadDim>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int startKey, int startKeys,
+    public static void Output<TWidth, TVector, THeadDim>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> endValues, int startKey, int startKeys,
         int endKey, int endKeys, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, ReadOnlySpan<float> inverse, int rows,
         Span<float> output, ReadOnlySpan<int> rowOffsets)
         where TWidth : struct, ISimdWidth<TVector>
@@ -129,14 +130,15 @@ public static class LinearChunk
             throw new ArgumentException($"Edges hold at most {Rows} keys, not {startKeys} and {endKeys}.", nameof(startKeys));
         if ((uint)rows > Rows || starts.Length < rows || ends.Length < rows || inverse.Length < rows || rowOffsets.Length < rows)
             throw new ArgumentException($"rows ({rows}) must lie in [0, {Rows}], and starts, ends, inverse and rowOffsets must hold them.", nameof(rows));
-        if (a.Length < depth * Rows || b.Length < depth * headDim || headDim % TWidth.Count != 0)
-            throw new ArgumentException($"a and b must hold {depth} rows, and headDim ({headDim}) be a multiple of {TWidth.Count}.", nameof(b));
+        if (a.Length < depth * Rows || b.Length < (Rows + headDim) * headDim || endValues.Length < endKeys * headDim || headDim % TWidth.Count != 0)
+            throw new ArgumentException($"a must hold {depth} rows, b {Rows + headDim}, endValues {endKeys}, and headDim ({headDim}) be a multiple of {TWidth.Count}.", nameof(b));
         for (int r = 0; r < rows; r++)
             if (rowOffsets[r] < 0 || (long)rowOffsets[r] + headDim > output.Length)
                 throw new ArgumentException($"rowOffsets[{r}] ({rowOffsets[r]}) leaves no room for a row of {headDim} in output ({output.Length}).", nameof(rowOffsets));
 
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rv = ref MemoryMarshal.GetReference(endValues);
         ref float ro = ref MemoryMarshal.GetReference(output);
         int w = TWidth.Count;
         for (int r0 = 0; r0 < rows; r0 += 4)
@@ -145,20 +147,23 @@ public static class LinearChunk
             // The block's rows see the start edge from its first row's start on, and the end edge up to its last row's
             // end; weights outside a row's own keys are 0, so the union serves every row of the block.
             int kFrom = Rows - startKeys + Math.Clamp(starts[r0] - startKey, 0, startKeys);
-            int kTo = Rows + headDim + Math.Clamp(ends[last] - endKey, 0, endKeys);
+            var depths = new Depths(Rows + headDim - kFrom, Math.Clamp(ends[last] - endKey, 0, endKeys));
             ref float aBlock = ref Unsafe.Add(ref ra, kFrom * Rows + r0);
             ref float bBlock = ref Unsafe.Add(ref rb, kFrom * headDim);
             var targets = new RowTargets(ref ro, ref Unsafe.AsRef(in rowOffsets[r0]), ref Unsafe.AsRef(in inverse[r0]), last - r0 + 1);
             int j = 0;
             if (VectorRegisters.ThirtyTwo)
                 for (; j + 4 * w <= headDim; j += 4 * w)
-                    Block<TWidth, TVector, THeadDim, FourColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+                    Block<TWidth, TVector, THeadDim, FourColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref rv, j), depths, targets, j);
             for (; j + 2 * w <= headDim; j += 2 * w)
-                Block<TWidth, TVector, THeadDim, TwoColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+                Block<TWidth, TVector, THeadDim, TwoColumns>(ref aBlock, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref rv, j), depths, targets, j);
             if (j < headDim)
-                Block<TWidth, TVector, THeadDim, OneColumn>(ref aBlock, ref Unsafe.Add(ref bBlock, j), kTo - kFrom, targets, j);
+                Block<TWidth, TVector, THeadDim, OneColumn>(ref aBlock, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref rv, j), depths, targets, j);
         }
     }
+
+    /// <summary>A block's depth in b (start edge and state), then in the end edge's values.</summary>
+    private readonly record struct Depths(int InB, int InEndValues);
 
     /// <summary>The lanes a key block keeps: from ≤ key &lt; to, per row.</summary>
     private readonly struct Mask<TVector>(TVector from, TVector to)
@@ -299,7 +304,7 @@ public static class LinearChunk
     /// <see cref="Rows"/> and B's rows of headDim, then each row scaled and stored. Rows of A past the chunk's last
     /// are zero or unused (φ(Q)ᵀ's missing columns are cleared), and their results are not stored.
     /// </summary>
-    private static void Block<TWidth, TVector, THeadDim, TColumns>(ref float a, ref float b, int depth, RowTargets targets, int j)
+    private static void Block<TWidth, TVector, THeadDim, TColumns>(ref float a, ref float b, ref float endValues, Depths depths, RowTargets targets, int j)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
         where THeadDim : struct, IHeadDimension
@@ -311,34 +316,41 @@ public static class LinearChunk
         TVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero, s13 = zero;
         TVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero, s32 = zero, s33 = zero;
         TVector b1 = zero, b2 = zero, b3 = zero;
-        for (int k = 0; k < depth; k++)
+        // A's rows run on unbroken; B's switch from the state to the end edge's values where they lie.
+        int depth = depths.InB;
+        for (int segment = 0; segment < 2; segment++)
         {
-            TVector b0 = TWidth.Load(ref b, 0);
-            if (two)
-                b1 = TWidth.Load(ref b, w);
-            if (four)
+            for (int k = 0; k < depth; k++)
             {
-                b2 = TWidth.Load(ref b, 2 * w);
-                b3 = TWidth.Load(ref b, 3 * w);
+                TVector b0 = TWidth.Load(ref b, 0);
+                if (two)
+                    b1 = TWidth.Load(ref b, w);
+                if (four)
+                {
+                    b2 = TWidth.Load(ref b, 2 * w);
+                    b3 = TWidth.Load(ref b, 3 * w);
+                }
+                TVector x = TWidth.Broadcast(a);
+                s00 = TWidth.MultiplyAdd(x, b0, s00);
+                if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
+                if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
+                x = TWidth.Broadcast(Unsafe.Add(ref a, 1));
+                s10 = TWidth.MultiplyAdd(x, b0, s10);
+                if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
+                if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
+                x = TWidth.Broadcast(Unsafe.Add(ref a, 2));
+                s20 = TWidth.MultiplyAdd(x, b0, s20);
+                if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
+                if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
+                x = TWidth.Broadcast(Unsafe.Add(ref a, 3));
+                s30 = TWidth.MultiplyAdd(x, b0, s30);
+                if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
+                if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
+                a = ref Unsafe.Add(ref a, Rows);
+                b = ref Unsafe.Add(ref b, bStep);
             }
-            TVector x = TWidth.Broadcast(a);
-            s00 = TWidth.MultiplyAdd(x, b0, s00);
-            if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
-            if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
-            x = TWidth.Broadcast(Unsafe.Add(ref a, 1));
-            s10 = TWidth.MultiplyAdd(x, b0, s10);
-            if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
-            if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
-            x = TWidth.Broadcast(Unsafe.Add(ref a, 2));
-            s20 = TWidth.MultiplyAdd(x, b0, s20);
-            if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
-            if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
-            x = TWidth.Broadcast(Unsafe.Add(ref a, 3));
-            s30 = TWidth.MultiplyAdd(x, b0, s30);
-            if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
-            if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
-            a = ref Unsafe.Add(ref a, Rows);
-            b = ref Unsafe.Add(ref b, bStep);
+            depth = depths.InEndValues;
+            b = ref endValues;
         }
         // Rows past the chunk's last are computed and not stored.
         Store<TWidth, TVector, TColumns>(s00, s01, s02, s03, ref targets.Row(0), targets.Scale(0), j);

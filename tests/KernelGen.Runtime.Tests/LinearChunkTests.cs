@@ -132,7 +132,8 @@ public sealed class LinearChunkTests
 
     /// <summary>
     /// Each row's output is its scale times φ(q)ᵀS plus its own edge keys' weighted values, at its own offset (rows
-    /// of a group's heads lie apart); rows past the chunk and every other float of the output stay untouched.
+    /// of a group's heads lie apart); rows past the chunk and every other float of the output stay untouched. B is
+    /// [V₁; S] and then the end edge's values, as the kernel takes them: the reference reads one [V₁; S; V₂].
     /// </summary>
     [Theory]
     [InlineData(CpuPath.Scalar, 64, 16, 5, 9)]
@@ -213,13 +214,15 @@ public sealed class LinearChunkTests
         Assert.Equal("weights", Assert.Throws<ArgumentException>(() => LinearChunk.EdgeWeights<SimdScalar, float, Dim64>(
             new float[3 * 64], 3, new float[64 * Rows], starts, ends, Rows, 0, new float[Rows * Rows], new float[Rows])).ParamName);
         Assert.Equal("startKeys", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
-            a, b, 0, 0, 0, Rows + 1, starts, ends, inverse, Rows, output, offsets)).ParamName);
+            a, b, b, 0, 0, 0, Rows + 1, starts, ends, inverse, Rows, output, offsets)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
+            a, b, new float[3 * 64], 0, 0, 0, 4, starts, ends, inverse, Rows, output, offsets)).ParamName);
         offsets[5] = output.Length - 63;
         Assert.Equal("rowOffsets", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
-            a, b, 0, 0, 0, 0, starts, ends, inverse, Rows, output, offsets)).ParamName);
+            a, b, b, 0, 0, 0, 0, starts, ends, inverse, Rows, output, offsets)).ParamName);
         offsets[5] = 0; // in range, but the output cannot hold one row
         Assert.Equal("rowOffsets", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
-            a, b, 0, 0, 0, 0, starts, ends, inverse, Rows, new float[10], offsets)).ParamName);
+            a, b, b, 0, 0, 0, 0, starts, ends, inverse, Rows, new float[10], offsets)).ParamName);
         Assert.All(output, value => Assert.Equal(3f, value));
     }
 
@@ -228,16 +231,18 @@ public sealed class LinearChunkTests
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
     {
+        // The end edge's values as rows of their own (in a kernel, where they lie in V), the rest as B.
+        float[] state = b[..((Rows + headDim) * headDim)], endValues = b[((Rows + headDim) * headDim)..];
         switch (headDim)
         {
             case 64:
-                LinearChunk.Output<TWidth, TVector, Dim64>(a, b, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
+                LinearChunk.Output<TWidth, TVector, Dim64>(a, state, endValues, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
                 break;
             case 48:
-                LinearChunk.Output<TWidth, TVector, Dim48>(a, b, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
+                LinearChunk.Output<TWidth, TVector, Dim48>(a, state, endValues, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
                 break;
             default:
-                LinearChunk.Output<TWidth, TVector, Dim40>(a, b, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
+                LinearChunk.Output<TWidth, TVector, Dim40>(a, state, endValues, startKey, startKeys, endKey, endKeys, starts, ends, inverse, rows, output, offsets);
                 break;
         }
     }

@@ -172,15 +172,15 @@ namespace Models.Attention
                     ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
                     Span<int> starts = stackalloc int[Chunk], ends = stackalloc int[Chunk], rowOffsets = stackalloc int[Chunk];
 
-                    float[] rented = ArrayPool<float>.Shared.Rent(Chunk * HeadDim + (2 * Chunk + HeadDim) * (HeadDim + Chunk)
+                    float[] rented = ArrayPool<float>.Shared.Rent(Chunk * HeadDim + (Chunk + HeadDim) * HeadDim + (2 * Chunk + HeadDim) * Chunk
                         + HeadDim + 2 * Chunk);
                     try
                     {
-                        // The start edge's values and weights end where S and φ(Q)ᵀ begin, the end edge's follow them, so
-                        // that one register block runs over all three (LinearChunk.Output).
+                        // The start edge's values and weights end where S and φ(Q)ᵀ begin, the end edge's weights follow
+                        // φ(Q)ᵀ, so that one register block runs over all three (LinearChunk.Output).
                         Span<float> rest = rented;
                         var mapped = new MappedKeys(buffers.K.Slice(group * keyLength * HeadDim, validKeys * HeadDim), Take(ref rest, Chunk * HeadDim));
-                        Span<float> valuesAndState = Take(ref rest, (2 * Chunk + HeadDim) * HeadDim), state = valuesAndState.Slice(Chunk * HeadDim, HeadDim * HeadDim);
+                        Span<float> valuesAndState = Take(ref rest, (Chunk + HeadDim) * HeadDim), state = valuesAndState.Slice(Chunk * HeadDim, HeadDim * HeadDim);
                         Span<float> weightsAndQueries = Take(ref rest, (2 * Chunk + HeadDim) * Chunk), phiQT = weightsAndQueries.Slice(Chunk * Chunk, HeadDim * Chunk);
                         Span<float> normalizer = Take(ref rest, HeadDim);
                         Span<float> denominators = Take(ref rest, Chunk);
@@ -241,7 +241,6 @@ namespace Models.Attention
                             values.Slice(starts[0] * HeadDim, startKeys * HeadDim).CopyTo(valuesAndState.Slice((Chunk - startKeys) * HeadDim));
                             LinearChunk.EdgeWeights<TWidth, TVector, Dimension>(mapped.Get(bulkEnd, ends[rows - 1]), endKeys, phiQT, starts, ends, rows, bulkEnd,
                                 weightsAndQueries.Slice((Chunk + HeadDim) * Chunk), denominators);
-                            values.Slice(bulkEnd * HeadDim, endKeys * HeadDim).CopyTo(valuesAndState.Slice((Chunk + HeadDim) * HeadDim));
 
                             for (int r = 0; r < rows; r++)
                             {
@@ -250,7 +249,7 @@ namespace Models.Attention
                                 // A row that sees no key writes zeros; otherwise o = φ(q)ᵀS / (φ(q)·z + ε).
                                 inverse[r] = starts[r] == ends[r] ? 0f : 1f / (denominators[r] + 1E-06f);
                             }
-                            LinearChunk.Output<TWidth, TVector, Dimension>(weightsAndQueries, valuesAndState, starts[0], startKeys, bulkEnd, endKeys,
+                            LinearChunk.Output<TWidth, TVector, Dimension>(weightsAndQueries, valuesAndState, values.Slice(bulkEnd * HeadDim, endKeys * HeadDim), starts[0], startKeys, bulkEnd, endKeys,
                                 starts, ends, inverse, rows, buffers.Output, rowOffsets);
                         }
                     }
