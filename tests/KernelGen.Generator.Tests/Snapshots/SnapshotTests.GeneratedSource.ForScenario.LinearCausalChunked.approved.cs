@@ -233,7 +233,7 @@ namespace Models.Attention
                             // diagonal). Their masked weights and their values go either side of φ(Q)ᵀ and S, and the
                             // output is one register block per 4 rows over state and edges, divided and stored as it ends.
                             // Against separate products over chunks of 32 rows (harness, 1 thread, alternating runs):
-                            // causal N=16384 D=64 85 → 89 GFLOP/s, window 52 → 55, GQA 8/2 131 → 135, 256-bit path 49 → 53.
+                            // causal N=16384 D=64 84 → 88 GFLOP/s, window 50 → 56, GQA 8/2 130 → 135, 256-bit path 46 → 51.
                             LinearChunk.Denominators<TWidth, TVector, Dimension>(normalizer, phiQT, denominators);
                             int startKeys = bulkStart - starts[0], endKeys = ends[rows - 1] - bulkEnd;
                             LinearChunk.EdgeWeights<TWidth, TVector, Dimension>(mapped.Get(starts[0], bulkStart), startKeys, phiQT, starts, ends, rows, starts[0],
