@@ -162,9 +162,9 @@ public static class SmallMatrix
                     Block1x4<TWidth, TVector, TAlpha>(ref steps.A(ref ra, i), ref Unsafe.Add(ref rb, j), ref steps.C(ref rc, i, j), steps, depth, alpha);
             }
         }
-        // Two vector columns (with 32 registers, the linear kernels' edge weights): eight rows by two keep sixteen FMA
-        // chains in flight on ten loads per sixteen FMAs; one column at a time took nine loads per eight. With 16
-        // registers, four rows by two (8 accumulators, 2 B vectors, a broadcast) do all the work.
+        // Two vector columns (with 32 registers, a row of two vectors or the last two of a longer one): eight rows by two
+        // keep sixteen FMA chains in flight on ten loads per sixteen FMAs; one column at a time took nine loads per
+        // eight. With 16 registers, four rows by two (8 accumulators, 2 B vectors, a broadcast) do all the work.
         for (; j + 2 * w <= n; j += 2 * w)
         {
             int i = 0;
@@ -207,7 +207,7 @@ public static class SmallMatrix
         }
         for (; i < m; i++)
         {
-            // A lone row (the linear kernels' denominators) is one chain of dependent FMAs: even and odd depths go
+            // A lone row (the linear kernels' z, Σ φ(k)) is one chain of dependent FMAs: even and odd depths go
             // to two sums, which halves the wait on the FMA latency.
             ref float a = ref steps.A(ref ra, i), b = ref Unsafe.Add(ref rb, j), c = ref steps.C(ref rc, i, j);
             TVector even = TWidth.Load(ref c, 0), odd = TWidth.Broadcast(0f);
