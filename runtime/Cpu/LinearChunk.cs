@@ -24,6 +24,119 @@ public static class LinearChunk
     public const int Rows = 16;
 
     /// <summary>
+    /// S += sign · φ(K)ᵀV and z += sign · Σⱼ φ(k_j) over keyCount ≤ <see cref="Rows"/> keys, sign 1 or −1: phiKeys holds
+    /// φ of the keys and values their value rows, both rows of headDim; state (S) is headDim × headDim, normalizer (z)
+    /// headDim. Before each register block of S, one part of <paramref name="prefetch"/> is fetched (with no keys, none).
+    /// </summary>
+    /// <remarks>
+    /// A subtraction negates S's block as it is loaded and stored rather than every key's element: −(−S + x·v) rounds
+    /// exactly as S − x·v would.
+    /// </remarks>
+    /// <exception cref="ArgumentException">More keys than <see cref="Rows"/>, a sign other than ±1, or a span too short.</exception>
+    public static void AddKeys<TWidth, TVector, THeadDim>(ReadOnlySpan<float> phiKeys, ReadOnlySpan<float> values, int keyCount, float sign,
+        Span<float> state, Span<float> normalizer, PrefetchRegions prefetch = default)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+    {
+        int headDim = THeadDim.Value;
+        if ((uint)keyCount > Rows)
+            throw new ArgumentException($"keyCount ({keyCount}) must lie in [0, {Rows}].", nameof(keyCount));
+        if (sign is not (1f or -1f))
+            throw new ArgumentException($"sign ({sign}) must be 1 or -1.", nameof(sign));
+        if (phiKeys.Length < keyCount * headDim || values.Length < keyCount * headDim || state.Length < headDim * headDim
+            || normalizer.Length < headDim || headDim % TWidth.Count != 0)
+            throw new ArgumentException($"phiKeys and values must hold {keyCount} rows of {headDim}, state {headDim} × {headDim} and normalizer {headDim}, and headDim be a multiple of {TWidth.Count}.", nameof(state));
+        if (keyCount == 0)
+            return;
+        ref float keys = ref MemoryMarshal.GetReference(phiKeys);
+        ref float rv = ref MemoryMarshal.GetReference(values);
+        ref float rs = ref MemoryMarshal.GetReference(state);
+        ref float z = ref MemoryMarshal.GetReference(normalizer);
+        if (sign > 0)
+            AddKeys<TWidth, TVector, THeadDim, Plus>(ref keys, ref rv, keyCount, ref rs, ref z, prefetch);
+        else
+            AddKeys<TWidth, TVector, THeadDim, Minus>(ref keys, ref rv, keyCount, ref rs, ref z, prefetch);
+    }
+
+    private static void AddKeys<TWidth, TVector, THeadDim, TSign>(ref float keys, ref float values, int keyCount, ref float state, ref float z,
+        PrefetchRegions prefetch)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+        where TSign : struct, ISign
+    {
+        int headDim = THeadDim.Value, w = TWidth.Count;
+        int columnBlocks = VectorRegisters.ThirtyTwo ? headDim / (4 * w) + headDim % (4 * w) / (2 * w) + headDim % (2 * w) / w
+            : headDim / (2 * w) + headDim % (2 * w) / w;
+        prefetch.Split(headDim / 4 * columnBlocks);
+        // Four rows of S (four dimensions of the keys) by one, two or four vectors, over all the keys; the register
+        // blocks as in Output.
+        for (int d0 = 0; d0 < headDim; d0 += 4)
+        {
+            ref float dimensions = ref Unsafe.Add(ref keys, d0);
+            ref float rows = ref Unsafe.Add(ref state, d0 * headDim);
+            int j = 0;
+            if (VectorRegisters.ThirtyTwo)
+                for (; j + 4 * w <= headDim; j += 4 * w)
+                {
+                    prefetch.FetchPart();
+                    StateBlock<TWidth, TVector, THeadDim, FourColumns, TSign>(ref dimensions, ref Unsafe.Add(ref values, j), ref Unsafe.Add(ref rows, j), keyCount);
+                }
+            for (; j + 2 * w <= headDim; j += 2 * w)
+            {
+                prefetch.FetchPart();
+                StateBlock<TWidth, TVector, THeadDim, TwoColumns, TSign>(ref dimensions, ref Unsafe.Add(ref values, j), ref Unsafe.Add(ref rows, j), keyCount);
+            }
+            if (j < headDim)
+            {
+                prefetch.FetchPart();
+                StateBlock<TWidth, TVector, THeadDim, OneColumn, TSign>(ref dimensions, ref Unsafe.Add(ref values, j), ref Unsafe.Add(ref rows, j), keyCount);
+            }
+        }
+
+        // z, four vectors of dimensions at a time (four chains of adds in flight), summed over the keys in order.
+        int d = 0;
+        for (; d + 4 * w <= headDim; d += 4 * w)
+            SumKeys<TWidth, TVector, THeadDim, FourColumns, TSign>(ref Unsafe.Add(ref keys, d), ref Unsafe.Add(ref z, d), keyCount);
+        for (; d < headDim; d += w)
+            SumKeys<TWidth, TVector, THeadDim, OneColumn, TSign>(ref Unsafe.Add(ref keys, d), ref Unsafe.Add(ref z, d), keyCount);
+    }
+
+    /// <summary>z's one or four vectors from <paramref name="z"/> += the sign times the keys' same columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumKeys<TWidth, TVector, THeadDim, TColumns, TSign>(ref float keys, ref float z, int keyCount)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+        where TColumns : struct, IColumnCount
+        where TSign : struct, ISign
+    {
+        nint w = TWidth.Count;
+        bool four = TColumns.Vectors > 2;
+        TVector one = TWidth.Broadcast(1f);
+        TVector s0 = Load<TWidth, TVector, TSign>(ref z, 0), s1 = default, s2 = default, s3 = default;
+        if (four)
+        {
+            s1 = Load<TWidth, TVector, TSign>(ref z, w);
+            s2 = Load<TWidth, TVector, TSign>(ref z, 2 * w);
+            s3 = Load<TWidth, TVector, TSign>(ref z, 3 * w);
+        }
+        for (int k = 0; k < keyCount; k++)
+        {
+            s0 = TWidth.MultiplyAdd(TWidth.Load(ref keys, 0), one, s0);
+            if (four)
+            {
+                s1 = TWidth.MultiplyAdd(TWidth.Load(ref keys, w), one, s1);
+                s2 = TWidth.MultiplyAdd(TWidth.Load(ref keys, 2 * w), one, s2);
+                s3 = TWidth.MultiplyAdd(TWidth.Load(ref keys, 3 * w), one, s3);
+            }
+            keys = ref Unsafe.Add(ref keys, THeadDim.Value);
+        }
+        Save<TWidth, TVector, TColumns, TSign>(s0, s1, s2, s3, ref z);
+    }
+
+    /// <summary>
     /// denominators[r] = z·φ(q_r) for the <see cref="Rows"/> columns of φ(Q)ᵀ (headDim rows of <see cref="Rows"/>): the
     /// state's part of each row's denominator, the edges' parts added by <see cref="EdgeWeights"/>.
     /// </summary>
@@ -360,6 +473,123 @@ public static class LinearChunk
             Store<TWidth, TVector, TColumns>(s20, s21, s22, s23, ref targets.Row(2), targets.Scale(2), j);
         if (targets.Count > 3)
             Store<TWidth, TVector, TColumns>(s30, s31, s32, s33, ref targets.Row(3), targets.Scale(3), j);
+    }
+
+    /// <summary>Adding keys (+1) or subtracting them (−1): S's blocks and z are negated as they load and store.</summary>
+    private interface ISign
+    {
+        static abstract TVector Apply<TWidth, TVector>(TVector value)
+            where TWidth : struct, ISimdWidth<TVector>
+            where TVector : struct;
+    }
+
+    private readonly struct Plus : ISign
+    {
+        public static TVector Apply<TWidth, TVector>(TVector value)
+            where TWidth : struct, ISimdWidth<TVector>
+            where TVector : struct => value;
+    }
+
+    private readonly struct Minus : ISign
+    {
+        public static TVector Apply<TWidth, TVector>(TVector value)
+            where TWidth : struct, ISimdWidth<TVector>
+            where TVector : struct => TWidth.MultiplyAdd(value, TWidth.Broadcast(-1f), TWidth.Broadcast(0f));
+    }
+
+    /// <summary>
+    /// Rows d0 … d0 + 3 of S (<paramref name="keys"/> at φ(k₀)[d0]) by one, two or four vectors from one column (values
+    /// and state at that column), each key's products added.
+    /// </summary>
+    private static void StateBlock<TWidth, TVector, THeadDim, TColumns, TSign>(ref float keys, ref float values, ref float state, int keyCount)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where THeadDim : struct, IHeadDimension
+        where TColumns : struct, IColumnCount
+        where TSign : struct, ISign
+    {
+        nint w = TWidth.Count, row = THeadDim.Value;
+        bool two = TColumns.Vectors > 1, four = TColumns.Vectors > 2;
+        TVector s00 = Load<TWidth, TVector, TSign>(ref state, 0), s10 = Load<TWidth, TVector, TSign>(ref state, row);
+        TVector s20 = Load<TWidth, TVector, TSign>(ref state, 2 * row), s30 = Load<TWidth, TVector, TSign>(ref state, 3 * row);
+        TVector s01 = default, s11 = default, s21 = default, s31 = default, s02 = default, s12 = default, s22 = default, s32 = default;
+        TVector s03 = default, s13 = default, s23 = default, s33 = default, b1 = default, b2 = default, b3 = default;
+        if (two)
+        {
+            s01 = Load<TWidth, TVector, TSign>(ref state, w);
+            s11 = Load<TWidth, TVector, TSign>(ref state, row + w);
+            s21 = Load<TWidth, TVector, TSign>(ref state, 2 * row + w);
+            s31 = Load<TWidth, TVector, TSign>(ref state, 3 * row + w);
+        }
+        if (four)
+        {
+            s02 = Load<TWidth, TVector, TSign>(ref state, 2 * w);
+            s12 = Load<TWidth, TVector, TSign>(ref state, row + 2 * w);
+            s22 = Load<TWidth, TVector, TSign>(ref state, 2 * row + 2 * w);
+            s32 = Load<TWidth, TVector, TSign>(ref state, 3 * row + 2 * w);
+            s03 = Load<TWidth, TVector, TSign>(ref state, 3 * w);
+            s13 = Load<TWidth, TVector, TSign>(ref state, row + 3 * w);
+            s23 = Load<TWidth, TVector, TSign>(ref state, 2 * row + 3 * w);
+            s33 = Load<TWidth, TVector, TSign>(ref state, 3 * row + 3 * w);
+        }
+        for (int k = 0; k < keyCount; k++)
+        {
+            TVector b0 = TWidth.Load(ref values, 0);
+            if (two)
+                b1 = TWidth.Load(ref values, w);
+            if (four)
+            {
+                b2 = TWidth.Load(ref values, 2 * w);
+                b3 = TWidth.Load(ref values, 3 * w);
+            }
+            TVector x = TWidth.Broadcast(keys);
+            s00 = TWidth.MultiplyAdd(x, b0, s00);
+            if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
+            if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
+            x = TWidth.Broadcast(Unsafe.Add(ref keys, 1));
+            s10 = TWidth.MultiplyAdd(x, b0, s10);
+            if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
+            if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
+            x = TWidth.Broadcast(Unsafe.Add(ref keys, 2));
+            s20 = TWidth.MultiplyAdd(x, b0, s20);
+            if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
+            if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
+            x = TWidth.Broadcast(Unsafe.Add(ref keys, 3));
+            s30 = TWidth.MultiplyAdd(x, b0, s30);
+            if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
+            if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
+            keys = ref Unsafe.Add(ref keys, row);
+            values = ref Unsafe.Add(ref values, row);
+        }
+        Save<TWidth, TVector, TColumns, TSign>(s00, s01, s02, s03, ref state);
+        Save<TWidth, TVector, TColumns, TSign>(s10, s11, s12, s13, ref Unsafe.Add(ref state, row));
+        Save<TWidth, TVector, TColumns, TSign>(s20, s21, s22, s23, ref Unsafe.Add(ref state, 2 * row));
+        Save<TWidth, TVector, TColumns, TSign>(s30, s31, s32, s33, ref Unsafe.Add(ref state, 3 * row));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Load<TWidth, TVector, TSign>(ref float source, nint offset)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TSign : struct, ISign
+        => TSign.Apply<TWidth, TVector>(TWidth.Load(ref source, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Save<TWidth, TVector, TColumns, TSign>(TVector s0, TVector s1, TVector s2, TVector s3, ref float target)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TColumns : struct, IColumnCount
+        where TSign : struct, ISign
+    {
+        nint w = TWidth.Count;
+        TWidth.Store(TSign.Apply<TWidth, TVector>(s0), ref target, 0);
+        if (TColumns.Vectors > 1)
+            TWidth.Store(TSign.Apply<TWidth, TVector>(s1), ref target, w);
+        if (TColumns.Vectors > 2)
+        {
+            TWidth.Store(TSign.Apply<TWidth, TVector>(s2), ref target, 2 * w);
+            TWidth.Store(TSign.Apply<TWidth, TVector>(s3), ref target, 3 * w);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

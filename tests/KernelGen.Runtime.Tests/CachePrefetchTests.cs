@@ -1,41 +1,52 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests;
 
 /// <summary>
-/// The line accounting of <see cref="PrefetchRuns"/> and <see cref="PrefetchQueue"/>: a product hands out each line
-/// once, in shares, and whatever is left after its last block. Prefetching itself has no observable effect.
+/// Which lines <see cref="PrefetchRuns"/> hands out in parts: every line of every run once, in order, in equal parts,
+/// and nothing outside the runs. Prefetching itself has no observable effect.
 /// </summary>
 public sealed class CachePrefetchTests
 {
     [Fact]
-    public void Runs_count_whole_lines_per_run_and_hand_out_each_once()
+    public void Parts_hand_out_each_line_of_each_run_once_in_order()
     {
         float[] data = new float[100];
         // Three runs of 20 floats, 40 apart: 2 lines each (16 + 4 floats).
         var runs = new PrefetchRuns(data, runLength: 20, runStride: 40, runs: 3);
         Assert.Equal(6, runs.Lines);
-        Assert.Equal(0, runs.Fetch(3)); // the first run and half the second
-        Assert.Equal(3, runs.Lines);
-        Assert.Equal(2, runs.Fetch(5)); // three lines were left; two of the five go back to the caller
-        Assert.Equal(0, runs.Lines);
-        Assert.Equal(7, runs.Fetch(7));
+        runs.Split(4); // 6 lines in 4 parts: 2, 2, 2, then none
+        Assert.Equal(new[] { 0, 16 }, Next(ref runs));
+        Assert.Equal(new[] { 40, 56 }, Next(ref runs));
+        Assert.Equal(4, runs.Fetched);
+        Assert.Equal(new[] { 80, 96 }, Next(ref runs));
+        Assert.Empty(Next(ref runs));
+        Assert.Equal(6, runs.Fetched);
     }
 
     [Fact]
-    public void A_queue_fetches_its_regions_in_order()
+    public void A_part_crosses_runs_and_a_new_split_shares_out_what_is_left()
     {
-        float[] data = new float[96];
-        var queue = new PrefetchQueue(new PrefetchRuns(data.AsSpan(0, 32)), new PrefetchRuns(data.AsSpan(32, 17)), new PrefetchRuns(data.AsSpan(64, 32)));
-        Assert.Equal(2 + 2 + 2, queue.Lines);
-        queue.Fetch(3);
-        Assert.Equal(3, queue.Lines); // the first region and one line of the second
-        queue.Fetch(2);
-        Assert.Equal(1, queue.Lines); // the second region's last line, then one of the third
-        queue.FetchAll();
-        Assert.Equal(0, queue.Lines);
-        Assert.Equal(0, default(PrefetchQueue).Lines);
+        float[] data = new float[200];
+        // Four runs of 40 floats (3 lines), 50 apart.
+        var runs = new PrefetchRuns(data, runLength: 40, runStride: 50, runs: 4);
+        runs.Split(3); // 12 lines: 4 a part
+        Assert.Equal(new[] { 0, 16, 32, 50 }, Next(ref runs));
+        runs.Split(1); // the 8 left, at once
+        Assert.Equal(new[] { 66, 82, 100, 116, 132, 150, 166, 182 }, Next(ref runs));
+        Assert.Empty(Next(ref runs));
+    }
+
+    [Fact]
+    public void Nothing_is_handed_out_before_a_split_or_from_an_empty_region()
+    {
+        var runs = new PrefetchRuns(new float[64]);
+        Assert.Empty(Next(ref runs));
+        var empty = default(PrefetchRuns);
+        empty.Split(3);
+        Assert.Empty(Next(ref empty));
     }
 
     [Fact]
@@ -45,4 +56,6 @@ public sealed class CachePrefetchTests
         Assert.Equal("data", Assert.Throws<ArgumentException>(() => new PrefetchRuns(data, runLength: 20, runStride: 40, runs: 4)).ParamName);
         Assert.Equal("data", Assert.Throws<ArgumentException>(() => new PrefetchRuns(data, runLength: -1, runStride: 0, runs: 1)).ParamName);
     }
+
+    private static int[] Next(ref PrefetchRuns runs) => runs.NextOffsets();
 }

@@ -203,8 +203,85 @@ public sealed class LinearChunkTests
                 Assert.Equal(-7f, output[i]);
     }
 
+    /// <summary>
+    /// S += sign · φ(K)ᵀV and z += sign · Σ φ(k) over 1 to 16 keys, with the values past the keys left out of the span
+    /// (a kernel's last keys lie at the end of V), and the next rows prefetched on the way, which changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(CpuPath.Scalar, 64, 16, 1f)]
+    [InlineData(CpuPath.Vector256, 40, 16, -1f)]
+    [InlineData(CpuPath.Vector256, 64, 3, 1f)]
+    [InlineData(CpuPath.Vector512, 64, 16, -1f)]
+    [InlineData(CpuPath.Vector512, 64, 13, 1f)]
+    [InlineData(CpuPath.Vector512, 48, 1, -1f)]
+    [InlineData(CpuPath.Vector512, 64, 0, -1f)]
+    public void Adding_keys_matches_float64(CpuPath path, int headDim, int keyCount, float sign)
+    {
+        if (path > AttentionCpu.Supported)
+            return;
+        var random = new Random(headDim * 17 + keyCount + (int)sign);
+        float[] phiKeys = Positive(random, keyCount * headDim), values = TestInputs.Uniform(random, keyCount * headDim, 1f);
+        float[] state = TestInputs.Uniform(random, headDim * headDim, 1f), z = Positive(random, headDim);
+        float[] stateBefore = (float[])state.Clone(), zBefore = (float[])z.Clone();
+        float[] next = new float[3 * 64];
+
+        switch (path)
+        {
+            case CpuPath.Vector512:
+                AddKeys<Simd512, Vector512<float>>(headDim, phiKeys, values, keyCount, sign, state, z, next);
+                break;
+            case CpuPath.Vector256:
+                AddKeys<Simd256, Vector256<float>>(headDim, phiKeys, values, keyCount, sign, state, z, next);
+                break;
+            default:
+                AddKeys<SimdScalar, float>(headDim, phiKeys, values, keyCount, sign, state, z, next);
+                break;
+        }
+
+        for (int d = 0; d < headDim; d++)
+        {
+            for (int c = 0; c < headDim; c++)
+            {
+                double sum = stateBefore[d * headDim + c], magnitude = Math.Abs(sum);
+                for (int j = 0; j < keyCount; j++)
+                {
+                    double term = sign * (double)phiKeys[j * headDim + d] * values[j * headDim + c];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                Assert.True(Math.Abs(state[d * headDim + c] - sum) <= 1e-5 * magnitude, $"S[{d}, {c}] = {state[d * headDim + c]}, expected {sum}");
+            }
+            double zSum = zBefore[d], zMagnitude = zBefore[d];
+            for (int j = 0; j < keyCount; j++)
+            {
+                zSum += sign * (double)phiKeys[j * headDim + d];
+                zMagnitude += phiKeys[j * headDim + d];
+            }
+            Assert.True(Math.Abs(z[d] - zSum) <= 1e-5 * zMagnitude, $"z[{d}] = {z[d]}, expected {zSum}");
+        }
+    }
+
+    private static void AddKeys<TWidth, TVector>(int headDim, float[] phiKeys, float[] values, int keyCount, float sign, float[] state, float[] z, float[] next)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+    {
+        var prefetch = new PrefetchRegions(new PrefetchRuns(next.AsSpan(0, 64)), new PrefetchRuns(next.AsSpan(64, 64)), new PrefetchRuns(next.AsSpan(128, 64)));
+        switch (headDim)
+        {
+            case 64:
+                LinearChunk.AddKeys<TWidth, TVector, Dim64>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                break;
+            case 48:
+                LinearChunk.AddKeys<TWidth, TVector, Dim48>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                break;
+            default:
+                LinearChunk.AddKeys<TWidth, TVector, Dim40>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                break;
+        }
+    }
+
     [Fact]
-    public void Bad_arguments_name_the_parameter_and_leave_the_output_alone()
+    public void Bad_arguments_name_the_parameter_and_leave_the_output_and_state_alone()
     {
         float[] a = new float[(2 * Rows + 64) * Rows], b = new float[(2 * Rows + 64) * 64], output = Enumerable.Repeat(3f, Rows * 64).ToArray();
         int[] starts = new int[Rows], ends = new int[Rows], offsets = Enumerable.Range(0, Rows).Select(r => r * 64).ToArray();
@@ -224,6 +301,18 @@ public sealed class LinearChunkTests
         Assert.Equal("rowOffsets", Assert.Throws<ArgumentException>(() => LinearChunk.Output<SimdScalar, float, Dim64>(
             a, b, b, 0, 0, 0, 0, starts, ends, inverse, Rows, new float[10], offsets)).ParamName);
         Assert.All(output, value => Assert.Equal(3f, value));
+
+        float[] state = Enumerable.Repeat(3f, 64 * 64).ToArray(), z = Enumerable.Repeat(3f, 64).ToArray();
+        Assert.Equal("keyCount", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
+            new float[17 * 64], new float[17 * 64], Rows + 1, 1f, state, z)).ParamName);
+        Assert.Equal("sign", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
+            new float[4 * 64], new float[4 * 64], 4, 0.5f, state, z)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
+            new float[4 * 64], new float[3 * 64], 4, 1f, state, z)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
+            new float[4 * 64], new float[4 * 64], 4, 1f, state, new float[63])).ParamName);
+        Assert.All(state, value => Assert.Equal(3f, value));
+        Assert.All(z, value => Assert.Equal(3f, value));
     }
 
     private static void Run<TWidth, TVector>(int headDim, float[] a, float[] b, int startKey, int startKeys, int endKey, int endKeys,

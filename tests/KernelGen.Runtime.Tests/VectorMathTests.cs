@@ -4,7 +4,7 @@ using Xunit;
 
 namespace KernelGen.Runtime.Tests;
 
-/// <summary>The runtime's vector building blocks against float64: exp2, the feature map, the small matrix product.</summary>
+/// <summary>The runtime's vector building blocks against float64: exp2 and the feature map.</summary>
 public sealed class VectorMathTests
 {
     /// <summary>
@@ -73,59 +73,4 @@ public sealed class VectorMathTests
             Assert.True(Math.Abs(phi[i] - exact) <= 1.5e-6 * exact, $"φ({x[i]}) = {phi[i]}, expected {exact} on {path}");
         }
     }
-
-    /// <summary>
-    /// C += α·A·B for every width, with A read transposed through strides, sizes that leave remainder rows (m % 4, and of the narrow columns' 8-row blocks)
-    /// and remainder vectors (n % 4 vectors: column pairs and single columns), against a float64 product: fp32 sums of ≤ 70 products of values in
-    /// [−1, 1] are within 70·ε·|terms| ≈ 1e-5. Without AVX-512 (tests/run-all.sh runs this project again so) the same cases go through the
-    /// 16-register blocks: 4 × 2 everywhere, then single columns.
-    /// </summary>
-    [Theory]
-    [InlineData(CpuPath.Scalar, 7, 72, 70, false, 1f)]
-    [InlineData(CpuPath.Vector256, 7, 72, 70, true, -1f)]
-    [InlineData(CpuPath.Vector256, 4, 40, 3, false, 1f)]
-    [InlineData(CpuPath.Vector512, 9, 80, 65, true, 1f)]
-    [InlineData(CpuPath.Vector512, 5, 64, 64, false, -1f)]
-    [InlineData(CpuPath.Vector512, 15, 48, 33, false, -1f)] // narrow columns only: 8 rows, then 4, then 3 single rows
-    [InlineData(CpuPath.Vector512, 17, 32, 64, true, -1f)] // a column pair: two 8 × 2 blocks, then one row per column
-    [InlineData(CpuPath.Vector256, 12, 16, 20, true, 1f)] // a column pair with a 4-row remainder
-    [InlineData(CpuPath.Vector512, 1, 32, 33, false, 1f)] // a lone row, odd depth: the even/odd sums and the last step
-    public void Small_matrix_product_matches_float64(CpuPath path, int m, int n, int depth, bool transposedA, float alpha)
-    {
-        if (path > AttentionCpu.Supported)
-            return;
-        var random = new Random(m * 1000 + n + depth);
-        float[] a = TestInputs.Uniform(random, m * depth, 1f), b = TestInputs.Uniform(random, depth * n, 1f), c = TestInputs.Uniform(random, m * n, 1f);
-        // A[i, k] lives at a[i·rowStride + k·columnStride]: row-major, or stored as Aᵀ (depth × m).
-        (int rowStride, int columnStride) = transposedA ? (1, m) : (depth, 1);
-        var expected = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double sum = c[i * n + j];
-                for (int k = 0; k < depth; k++)
-                    sum += alpha * (double)a[i * rowStride + k * columnStride] * b[k * n + j];
-                expected[i * n + j] = sum;
-            }
-
-        switch (path)
-        {
-            case CpuPath.Vector512:
-                SmallMatrix.MultiplyAdd<Simd512, Vector512<float>>(a, rowStride, columnStride, b, n, c, n, m, n, depth, alpha);
-                break;
-            case CpuPath.Vector256:
-                SmallMatrix.MultiplyAdd<Simd256, Vector256<float>>(a, rowStride, columnStride, b, n, c, n, m, n, depth, alpha);
-                break;
-            default:
-                SmallMatrix.MultiplyAdd<SimdScalar, float>(a, rowStride, columnStride, b, n, c, n, m, n, depth, alpha);
-                break;
-        }
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5, $"C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]}");
-    }
-
-    [Fact]
-    public void Small_matrix_product_rejects_a_width_that_does_not_divide_n()
-        => Assert.Throws<ArgumentException>(() => SmallMatrix.MultiplyAdd<Simd256, Vector256<float>>(
-            new float[12], 3, 1, new float[3 * 12], 12, new float[4 * 12], 12, 4, 12, 3));
 }
