@@ -269,13 +269,13 @@ public sealed class LinearChunkTests
         switch (headDim)
         {
             case 64:
-                LinearChunk.AddKeys<TWidth, TVector, Dim64>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                LinearChunk.AddKeys<TWidth, TVector, Dim64>(phiKeys, values, keyCount, sign, state, z, ref prefetch);
                 break;
             case 48:
-                LinearChunk.AddKeys<TWidth, TVector, Dim48>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                LinearChunk.AddKeys<TWidth, TVector, Dim48>(phiKeys, values, keyCount, sign, state, z, ref prefetch);
                 break;
             default:
-                LinearChunk.AddKeys<TWidth, TVector, Dim40>(phiKeys, values, keyCount, sign, state, z, prefetch);
+                LinearChunk.AddKeys<TWidth, TVector, Dim40>(phiKeys, values, keyCount, sign, state, z, ref prefetch);
                 break;
         }
     }
@@ -303,16 +303,18 @@ public sealed class LinearChunkTests
         Assert.All(output, value => Assert.Equal(3f, value));
 
         float[] state = Enumerable.Repeat(3f, 64 * 64).ToArray(), z = Enumerable.Repeat(3f, 64).ToArray();
-        Assert.Equal("keyCount", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
-            new float[17 * 64], new float[17 * 64], Rows + 1, 1f, state, z)).ParamName);
-        Assert.Equal("sign", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
-            new float[4 * 64], new float[4 * 64], 4, 0.5f, state, z)).ParamName);
-        Assert.Equal("state", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
-            new float[4 * 64], new float[3 * 64], 4, 1f, state, z)).ParamName);
-        Assert.Equal("state", Assert.Throws<ArgumentException>(() => LinearChunk.AddKeys<SimdScalar, float, Dim64>(
-            new float[4 * 64], new float[4 * 64], 4, 1f, state, new float[63])).ParamName);
+        Assert.Equal("keyCount", Assert.Throws<ArgumentException>(() => AddKeys(new float[17 * 64], new float[17 * 64], Rows + 1, 1f, state, z)).ParamName);
+        Assert.Equal("sign", Assert.Throws<ArgumentException>(() => AddKeys(new float[4 * 64], new float[4 * 64], 4, 0.5f, state, z)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => AddKeys(new float[4 * 64], new float[3 * 64], 4, 1f, state, z)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => AddKeys(new float[4 * 64], new float[4 * 64], 4, 1f, state, new float[63])).ParamName);
         Assert.All(state, value => Assert.Equal(3f, value));
         Assert.All(z, value => Assert.Equal(3f, value));
+    }
+
+    private static void AddKeys(float[] phiKeys, float[] values, int keyCount, float sign, float[] state, float[] z)
+    {
+        var none = new PrefetchRegions();
+        LinearChunk.AddKeys<SimdScalar, float, Dim64>(phiKeys, values, keyCount, sign, state, z, ref none);
     }
 
     private static void Run<TWidth, TVector>(int headDim, float[] a, float[] b, int startKey, int startKeys, int endKey, int endKeys,

@@ -216,10 +216,10 @@ namespace Models.Attention
                             int nextRows = Math.Min(Chunk, rowsPerGroup - first - rows);
                             int nextKeys = nextRows == 0 ? 0 : Math.Min(Chunk, validKeys - ends[rows - 1]);
                             int nextKeyOffset = (group * keyLength + ends[rows - 1]) * HeadDim;
-                            UpdateState(ref mapped, values, state, normalizer, inEnd, bulkEnd, 1f,
-                                new(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)), new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim)),
-                                    QueryRows(buffers.Q, queryOffset, queryLength, first + rows, nextRows)));
-                            UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, default);
+                            var next = new PrefetchRegions(new(buffers.K.Slice(nextKeyOffset, nextKeys * HeadDim)),
+                                new(buffers.V.Slice(nextKeyOffset, nextKeys * HeadDim)), QueryRows(buffers.Q, queryOffset, queryLength, first + rows, nextRows));
+                            UpdateState(ref mapped, values, state, normalizer, inEnd, bulkEnd, 1f, ref next);
+                            UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, ref next);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 
                             // φ(Q)ᵀ; a last, short chunk's missing columns are zero, so they weigh nothing below.
@@ -306,7 +306,8 @@ namespace Models.Attention
                     return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
                 }
 
-                private static Span<float> Take(ref Span<float> rest, int length)
+                // scoped: what it returns is part of rest's buffer, not of the local rest, so it lives as long as the buffer.
+                private static Span<float> Take(scoped ref Span<float> rest, int length)
                 {
                     Span<float> taken = rest.Slice(0, length);
                     rest = rest.Slice(length);
@@ -315,18 +316,18 @@ namespace Models.Attention
 
                 /// <summary>
                 /// Adds (sign 1) or subtracts (sign −1) keys [from, to): S += sign · φ(K)ᵀV, z += sign · Σ φ(k), a chunk of
-                /// keys at a time, the first prefetching <paramref name="fetch"/> as it goes. With no keys to add, nothing
-                /// is prefetched: all at once, the prefetches stalled the chunk more than the misses they saved (GQA 8/2,
-                /// causal, N=4096, where the state's end waits three chunks in four: 137 → 142 GFLOP/s without).
+                /// keys at a time; the first chunk prefetches what is left of <paramref name="fetch"/> as it goes. With no
+                /// keys, nothing is prefetched: all at once, the prefetches stalled the chunk more than the misses they saved
+                /// (GQA 8/2, causal, N=4096, where the state's end waits three chunks in four: 137 → 142 GFLOP/s without).
                 /// </summary>
                 private static void UpdateState(ref MappedKeys mapped, ReadOnlySpan<float> values, Span<float> state,
-                    Span<float> normalizer, int from, int to, float sign, PrefetchRegions fetch)
+                    Span<float> normalizer, int from, int to, float sign, scoped ref PrefetchRegions fetch)
                 {
                     for (int k0 = from; k0 < to; k0 += Chunk)
                     {
                         int count = Math.Min(Chunk, to - k0);
                         LinearChunk.AddKeys<TWidth, TVector, Dimension>(mapped.Get(k0, k0 + count), values.Slice(k0 * HeadDim, count * HeadDim), count, sign,
-                            state, normalizer, k0 == from ? fetch : default);
+                            state, normalizer, ref fetch);
                     }
                 }
             }
