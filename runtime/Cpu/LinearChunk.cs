@@ -425,56 +425,19 @@ public static class LinearChunk
         where THeadDim : struct, IHeadDimension
         where TColumns : struct, IColumnCount
     {
-        nint w = TWidth.Count, bStep = THeadDim.Value;
-        bool two = TColumns.Vectors > 1, four = TColumns.Vectors > 2;
-        TVector zero = TWidth.Broadcast(0f);
-        TVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero, s13 = zero;
-        TVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero, s32 = zero, s33 = zero;
-        TVector b1 = zero, b2 = zero, b3 = zero;
+        nint bStep = THeadDim.Value;
+        var s = new Accumulators<TVector>();
         // A's rows run on unbroken; B's switch from the state to the end edge's values where they lie.
-        int depth = depths.InB;
-        for (int segment = 0; segment < 2; segment++)
-        {
-            for (int k = 0; k < depth; k++)
-            {
-                TVector b0 = TWidth.Load(ref b, 0);
-                if (two)
-                    b1 = TWidth.Load(ref b, w);
-                if (four)
-                {
-                    b2 = TWidth.Load(ref b, 2 * w);
-                    b3 = TWidth.Load(ref b, 3 * w);
-                }
-                TVector x = TWidth.Broadcast(a);
-                s00 = TWidth.MultiplyAdd(x, b0, s00);
-                if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
-                if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
-                x = TWidth.Broadcast(Unsafe.Add(ref a, 1));
-                s10 = TWidth.MultiplyAdd(x, b0, s10);
-                if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
-                if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
-                x = TWidth.Broadcast(Unsafe.Add(ref a, 2));
-                s20 = TWidth.MultiplyAdd(x, b0, s20);
-                if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
-                if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
-                x = TWidth.Broadcast(Unsafe.Add(ref a, 3));
-                s30 = TWidth.MultiplyAdd(x, b0, s30);
-                if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
-                if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
-                a = ref Unsafe.Add(ref a, Rows);
-                b = ref Unsafe.Add(ref b, bStep);
-            }
-            depth = depths.InEndValues;
-            b = ref endValues;
-        }
+        Accumulate<TWidth, TVector, TColumns>(ref s, ref a, Rows, ref b, bStep, depths.InB);
+        Accumulate<TWidth, TVector, TColumns>(ref s, ref Unsafe.Add(ref a, (nint)depths.InB * Rows), Rows, ref endValues, bStep, depths.InEndValues);
         // Rows past the chunk's last are computed and not stored.
-        Store<TWidth, TVector, TColumns>(s00, s01, s02, s03, ref targets.Row(0), targets.Scale(0), j);
+        Store<TWidth, TVector, TColumns>(s.S00, s.S01, s.S02, s.S03, ref targets.Row(0), targets.Scale(0), j);
         if (targets.Count > 1)
-            Store<TWidth, TVector, TColumns>(s10, s11, s12, s13, ref targets.Row(1), targets.Scale(1), j);
+            Store<TWidth, TVector, TColumns>(s.S10, s.S11, s.S12, s.S13, ref targets.Row(1), targets.Scale(1), j);
         if (targets.Count > 2)
-            Store<TWidth, TVector, TColumns>(s20, s21, s22, s23, ref targets.Row(2), targets.Scale(2), j);
+            Store<TWidth, TVector, TColumns>(s.S20, s.S21, s.S22, s.S23, ref targets.Row(2), targets.Scale(2), j);
         if (targets.Count > 3)
-            Store<TWidth, TVector, TColumns>(s30, s31, s32, s33, ref targets.Row(3), targets.Scale(3), j);
+            Store<TWidth, TVector, TColumns>(s.S30, s.S31, s.S32, s.S33, ref targets.Row(3), targets.Scale(3), j);
     }
 
     /// <summary>Adding keys (+1) or subtracting them (−1): S's blocks and z are negated as they load and store.</summary>
@@ -513,63 +476,84 @@ public static class LinearChunk
         where TColumns : struct, IColumnCount
         where TSign : struct, ISign
     {
-        nint w = TWidth.Count, row = THeadDim.Value;
+        nint row = THeadDim.Value;
+        var s = new Accumulators<TVector>();
+        Load<TWidth, TVector, TColumns, TSign>(ref state, out s.S00, out s.S01, out s.S02, out s.S03);
+        Load<TWidth, TVector, TColumns, TSign>(ref Unsafe.Add(ref state, row), out s.S10, out s.S11, out s.S12, out s.S13);
+        Load<TWidth, TVector, TColumns, TSign>(ref Unsafe.Add(ref state, 2 * row), out s.S20, out s.S21, out s.S22, out s.S23);
+        Load<TWidth, TVector, TColumns, TSign>(ref Unsafe.Add(ref state, 3 * row), out s.S30, out s.S31, out s.S32, out s.S33);
+        Accumulate<TWidth, TVector, TColumns>(ref s, ref keys, row, ref values, row, keyCount);
+        Save<TWidth, TVector, TColumns, TSign>(s.S00, s.S01, s.S02, s.S03, ref state);
+        Save<TWidth, TVector, TColumns, TSign>(s.S10, s.S11, s.S12, s.S13, ref Unsafe.Add(ref state, row));
+        Save<TWidth, TVector, TColumns, TSign>(s.S20, s.S21, s.S22, s.S23, ref Unsafe.Add(ref state, 2 * row));
+        Save<TWidth, TVector, TColumns, TSign>(s.S30, s.S31, s.S32, s.S33, ref Unsafe.Add(ref state, 3 * row));
+    }
+
+    /// <summary>A 4-row register block's accumulators, row by vector; a block one or two vectors wide leaves the rest zero.</summary>
+    private struct Accumulators<TVector>
+        where TVector : struct
+    {
+        public TVector S00, S01, S02, S03, S10, S11, S12, S13, S20, S21, S22, S23, S30, S31, S32, S33;
+    }
+
+    /// <summary>
+    /// <paramref name="depth"/> steps of a 4-row block (the output's and the state update's): step k adds A's four
+    /// elements (next to one another, broadcast) times B's one, two or four vectors to the rows' accumulators; A moves
+    /// aStep floats a step and B bStep.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate<TWidth, TVector, TColumns>(ref Accumulators<TVector> s, ref float a, nint aStep, ref float b, nint bStep, int depth)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TColumns : struct, IColumnCount
+    {
+        nint w = TWidth.Count;
         bool two = TColumns.Vectors > 1, four = TColumns.Vectors > 2;
-        TVector s00 = Load<TWidth, TVector, TSign>(ref state, 0), s10 = Load<TWidth, TVector, TSign>(ref state, row);
-        TVector s20 = Load<TWidth, TVector, TSign>(ref state, 2 * row), s30 = Load<TWidth, TVector, TSign>(ref state, 3 * row);
-        TVector s01 = default, s11 = default, s21 = default, s31 = default, s02 = default, s12 = default, s22 = default, s32 = default;
-        TVector s03 = default, s13 = default, s23 = default, s33 = default, b1 = default, b2 = default, b3 = default;
-        if (two)
+        TVector b1 = default, b2 = default, b3 = default;
+        for (int k = 0; k < depth; k++)
         {
-            s01 = Load<TWidth, TVector, TSign>(ref state, w);
-            s11 = Load<TWidth, TVector, TSign>(ref state, row + w);
-            s21 = Load<TWidth, TVector, TSign>(ref state, 2 * row + w);
-            s31 = Load<TWidth, TVector, TSign>(ref state, 3 * row + w);
-        }
-        if (four)
-        {
-            s02 = Load<TWidth, TVector, TSign>(ref state, 2 * w);
-            s12 = Load<TWidth, TVector, TSign>(ref state, row + 2 * w);
-            s22 = Load<TWidth, TVector, TSign>(ref state, 2 * row + 2 * w);
-            s32 = Load<TWidth, TVector, TSign>(ref state, 3 * row + 2 * w);
-            s03 = Load<TWidth, TVector, TSign>(ref state, 3 * w);
-            s13 = Load<TWidth, TVector, TSign>(ref state, row + 3 * w);
-            s23 = Load<TWidth, TVector, TSign>(ref state, 2 * row + 3 * w);
-            s33 = Load<TWidth, TVector, TSign>(ref state, 3 * row + 3 * w);
-        }
-        for (int k = 0; k < keyCount; k++)
-        {
-            TVector b0 = TWidth.Load(ref values, 0);
+            TVector b0 = TWidth.Load(ref b, 0);
             if (two)
-                b1 = TWidth.Load(ref values, w);
+                b1 = TWidth.Load(ref b, w);
             if (four)
             {
-                b2 = TWidth.Load(ref values, 2 * w);
-                b3 = TWidth.Load(ref values, 3 * w);
+                b2 = TWidth.Load(ref b, 2 * w);
+                b3 = TWidth.Load(ref b, 3 * w);
             }
-            TVector x = TWidth.Broadcast(keys);
-            s00 = TWidth.MultiplyAdd(x, b0, s00);
-            if (two) s01 = TWidth.MultiplyAdd(x, b1, s01);
-            if (four) { s02 = TWidth.MultiplyAdd(x, b2, s02); s03 = TWidth.MultiplyAdd(x, b3, s03); }
-            x = TWidth.Broadcast(Unsafe.Add(ref keys, 1));
-            s10 = TWidth.MultiplyAdd(x, b0, s10);
-            if (two) s11 = TWidth.MultiplyAdd(x, b1, s11);
-            if (four) { s12 = TWidth.MultiplyAdd(x, b2, s12); s13 = TWidth.MultiplyAdd(x, b3, s13); }
-            x = TWidth.Broadcast(Unsafe.Add(ref keys, 2));
-            s20 = TWidth.MultiplyAdd(x, b0, s20);
-            if (two) s21 = TWidth.MultiplyAdd(x, b1, s21);
-            if (four) { s22 = TWidth.MultiplyAdd(x, b2, s22); s23 = TWidth.MultiplyAdd(x, b3, s23); }
-            x = TWidth.Broadcast(Unsafe.Add(ref keys, 3));
-            s30 = TWidth.MultiplyAdd(x, b0, s30);
-            if (two) s31 = TWidth.MultiplyAdd(x, b1, s31);
-            if (four) { s32 = TWidth.MultiplyAdd(x, b2, s32); s33 = TWidth.MultiplyAdd(x, b3, s33); }
-            keys = ref Unsafe.Add(ref keys, row);
-            values = ref Unsafe.Add(ref values, row);
+            TVector x = TWidth.Broadcast(a);
+            s.S00 = TWidth.MultiplyAdd(x, b0, s.S00);
+            if (two) s.S01 = TWidth.MultiplyAdd(x, b1, s.S01);
+            if (four) { s.S02 = TWidth.MultiplyAdd(x, b2, s.S02); s.S03 = TWidth.MultiplyAdd(x, b3, s.S03); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 1));
+            s.S10 = TWidth.MultiplyAdd(x, b0, s.S10);
+            if (two) s.S11 = TWidth.MultiplyAdd(x, b1, s.S11);
+            if (four) { s.S12 = TWidth.MultiplyAdd(x, b2, s.S12); s.S13 = TWidth.MultiplyAdd(x, b3, s.S13); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 2));
+            s.S20 = TWidth.MultiplyAdd(x, b0, s.S20);
+            if (two) s.S21 = TWidth.MultiplyAdd(x, b1, s.S21);
+            if (four) { s.S22 = TWidth.MultiplyAdd(x, b2, s.S22); s.S23 = TWidth.MultiplyAdd(x, b3, s.S23); }
+            x = TWidth.Broadcast(Unsafe.Add(ref a, 3));
+            s.S30 = TWidth.MultiplyAdd(x, b0, s.S30);
+            if (two) s.S31 = TWidth.MultiplyAdd(x, b1, s.S31);
+            if (four) { s.S32 = TWidth.MultiplyAdd(x, b2, s.S32); s.S33 = TWidth.MultiplyAdd(x, b3, s.S33); }
+            a = ref Unsafe.Add(ref a, aStep);
+            b = ref Unsafe.Add(ref b, bStep);
         }
-        Save<TWidth, TVector, TColumns, TSign>(s00, s01, s02, s03, ref state);
-        Save<TWidth, TVector, TColumns, TSign>(s10, s11, s12, s13, ref Unsafe.Add(ref state, row));
-        Save<TWidth, TVector, TColumns, TSign>(s20, s21, s22, s23, ref Unsafe.Add(ref state, 2 * row));
-        Save<TWidth, TVector, TColumns, TSign>(s30, s31, s32, s33, ref Unsafe.Add(ref state, 3 * row));
+    }
+
+    /// <summary>One, two or four vectors of a row from its start, negated when subtracting (the rest zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<TWidth, TVector, TColumns, TSign>(ref float source, out TVector s0, out TVector s1, out TVector s2, out TVector s3)
+        where TWidth : struct, ISimdWidth<TVector>
+        where TVector : struct
+        where TColumns : struct, IColumnCount
+        where TSign : struct, ISign
+    {
+        nint w = TWidth.Count;
+        s0 = Load<TWidth, TVector, TSign>(ref source, 0);
+        s1 = TColumns.Vectors > 1 ? Load<TWidth, TVector, TSign>(ref source, w) : default;
+        s2 = TColumns.Vectors > 2 ? Load<TWidth, TVector, TSign>(ref source, 2 * w) : default;
+        s3 = TColumns.Vectors > 2 ? Load<TWidth, TVector, TSign>(ref source, 3 * w) : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
