@@ -26,9 +26,9 @@ public static class CachePrefetch
     public const int StreamedCacheFloats = 3 << 20;
 
     /// <summary>Prefetches every cache line of <paramref name="data"/> into all cache levels.</summary>
-    // Optimized from the first call, like PrefetchRuns.Fetch: these run before every register block of the linear
-    // kernel, and while the JIT still ran them as unoptimized first-tier code (the first ten calls of a benchmark at
-    // N=16384) the kernel took 34 ms instead of 26.5.
+    // Optimized from the first call: decoding calls it for every key and value row it streams, and such helpers, left
+    // to the JIT's first tier, ran unoptimized through a benchmark's first calls (the linear kernel's prefetch took 34 ms
+    // instead of 26.5 a call there, N=16384).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Lines(ReadOnlySpan<float> data)
     {

@@ -6,7 +6,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen;
 
-/// <summary>Reshaping the small, cache-resident tiles inside attention kernels.</summary>
+/// <summary>
+/// Reshaping the small, cache-resident tiles inside attention kernels; compiled optimized from the first call, as
+/// <see cref="LinearChunk"/>'s kernels are.
+/// </summary>
 public static class SmallMatrix
 {
     /// <summary>
@@ -15,6 +18,7 @@ public static class SmallMatrix
     /// keys, linear attention's φ(Q)ᵀ).
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short for the shape and strides.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> source, int sourceStride, int rows, int columns, Span<float> target, int targetStride)
     {
         if (rows == 0 || columns == 0)
@@ -42,6 +46,7 @@ public static class SmallMatrix
     }
 
     /// <summary>Rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of the source into the target.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rest(ref float from, int sourceStride, int rowStart, int rowEnd, int columnStart, int columns, ref float to, int targetStride)
     {
         int i = rowStart;
@@ -87,6 +92,7 @@ public static class SmallMatrix
     /// that lane L of its vector m holds column 4L + m of those four rows; target row 4L + m then gathers lane L from the
     /// four quads' vectors m (two rounds of vshuff32x4).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block16(ref float source, int sourceStride, ref float target, int targetStride)
     {
         Quad(ref source, sourceStride, out Vector512<float> a0, out Vector512<float> a1, out Vector512<float> a2, out Vector512<float> a3);
