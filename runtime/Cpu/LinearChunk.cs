@@ -45,8 +45,7 @@ public static class LinearChunk
         where THeadDim : struct, IHeadDimension
     {
         int headDim = THeadDim.Value;
-        if ((uint)keyCount > Rows)
-            throw new ArgumentException($"keyCount ({keyCount}) must lie in [0, {Rows}].", nameof(keyCount));
+        RequireKeyCount(keyCount);
         if (sign is not (1f or -1f))
             throw new ArgumentException($"sign ({sign}) must be 1 or -1.", nameof(sign));
         if (phiKeys.Length < keyCount * headDim || values.Length < keyCount * headDim || state.Length < headDim * headDim
@@ -194,8 +193,7 @@ public static class LinearChunk
         where THeadDim : struct, IHeadDimension
     {
         int headDim = THeadDim.Value;
-        if ((uint)keyCount > Rows)
-            throw new ArgumentException($"keyCount ({keyCount}) must lie in [0, {Rows}].", nameof(keyCount));
+        RequireKeyCount(keyCount);
         if (keyCount == 0)
             return;
         if ((uint)rows > Rows || starts.Length < rows || ends.Length < rows)
@@ -282,6 +280,12 @@ public static class LinearChunk
             if (j < headDim)
                 Block<TWidth, TVector, THeadDim, OneColumn>(ref aBlock, ref Unsafe.Add(ref bBlock, j), ref Unsafe.Add(ref rv, j), depths, targets, j);
         }
+    }
+
+    private static void RequireKeyCount(int keyCount)
+    {
+        if ((uint)keyCount > Rows)
+            throw new ArgumentException($"keyCount ({keyCount}) must lie in [0, {Rows}].", nameof(keyCount));
     }
 
     /// <summary>A block's depth in b (start edge and state), then in the end edge's values.</summary>
