@@ -52,8 +52,8 @@ public static class CachePrefetch
 /// A part is a few inlined prefetches per region, with the division into parts done once. Kernels take it by reference:
 /// copied into each call (120 bytes, four copies a chunk) it held causal linear attention (N = 16384, D = 64, harness,
 /// medians of alternating runs) at 101.2 GFLOP/s against 106.9. Against the same prefetches written into a hand-written
-/// chunk's loop it still costs about 5% there; a queue that handed out lines region after region through calls had cost
-/// more, and a part computed from its index (two divisions a region) 7%.
+/// chunk's loop it still costs about 5% there, as the queue it replaced did (which handed out lines region after region
+/// through calls); a part computed from its index, two divisions a region, cost 7%.
 /// </remarks>
 public ref struct PrefetchRegions(PrefetchRuns first, PrefetchRuns second = default, PrefetchRuns third = default)
 {
