@@ -5,11 +5,12 @@ using System.Runtime.InteropServices;
 namespace KernelGen;
 
 /// <summary>
-/// The two steps of chunked linear attention that are not plain matrix products, for a chunk of up to
-/// <see cref="Rows"/> query rows held transposed (φ(Q)ᵀ, one column per row): the weights of its edge keys (keys some
-/// of its rows see and others do not), masked in registers; and its output, where the read-out φ(q)ᵀS, the edge keys'
+/// The kernels of chunked linear attention, for a chunk of up to <see cref="Rows"/> query rows held transposed (φ(Q)ᵀ,
+/// one column per row): the state update S += φ(K)ᵀV, z += Σ φ(k) (<see cref="AddKeys"/>); the state's part of each
+/// row's denominator (<see cref="Denominators"/>); the weights of the edge keys (keys some of its rows see and others
+/// do not), masked in registers (<see cref="EdgeWeights"/>); and the output, where the read-out φ(q)ᵀS, the edge keys'
 /// weighted values and the division by the denominator are one register block per 4 rows, each block only as deep as
-/// its rows see. Written once over <see cref="ISimdWidth{TVector}"/>.
+/// its rows see (<see cref="Output"/>). Written once over <see cref="ISimdWidth{TVector}"/>.
 /// </summary>
 /// <remarks>
 /// Layout, so that one block runs over the state and both edges without a break: A = [W₁ᵀ; φ(Q)ᵀ; W₂ᵀ], rows of
@@ -58,13 +59,13 @@ public static class LinearChunk
         ref float rs = ref MemoryMarshal.GetReference(state);
         ref float z = ref MemoryMarshal.GetReference(normalizer);
         if (sign > 0)
-            AddKeys<TWidth, TVector, THeadDim, Plus>(ref keys, ref rv, keyCount, ref rs, ref z, ref prefetch);
+            AddSigned<TWidth, TVector, THeadDim, Plus>(ref keys, ref rv, keyCount, ref rs, ref z, ref prefetch);
         else
-            AddKeys<TWidth, TVector, THeadDim, Minus>(ref keys, ref rv, keyCount, ref rs, ref z, ref prefetch);
+            AddSigned<TWidth, TVector, THeadDim, Minus>(ref keys, ref rv, keyCount, ref rs, ref z, ref prefetch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddKeys<TWidth, TVector, THeadDim, TSign>(ref float keys, ref float values, int keyCount, ref float state, ref float z,
+    private static void AddSigned<TWidth, TVector, THeadDim, TSign>(ref float keys, ref float values, int keyCount, ref float state, ref float z,
         scoped ref PrefetchRegions prefetch)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
