@@ -93,12 +93,13 @@ internal static class ChunkedLinearEmitter
                     Span<int> starts = stackalloc int[Chunk], ends = stackalloc int[Chunk], rowOffsets = stackalloc int[Chunk];
 
                     float[] rented = ArrayPool<float>.Shared.Rent(Chunk * HeadDim + (Chunk + HeadDim) * HeadDim + (2 * Chunk + HeadDim) * Chunk
-                        + HeadDim + 2 * Chunk{{gatheredLength}});
+                        + HeadDim + 2 * Chunk{{gatheredLength}} + CacheLineAlignment.Slack);
                     try
                     {
                         // The start edge's values and weights end where S and φ(Q)ᵀ begin, the end edge's weights follow
-                        // φ(Q)ᵀ, so that one register block runs over all three (LinearChunk.Output).
-                        Span<float> rest = rented;
+                        // φ(Q)ᵀ, so that one register block runs over all three (LinearChunk.Output). Every row starts on
+                        // a cache line, so no vector load or store of S, φ(K) or φ(Q)ᵀ straddles two.
+                        Span<float> rest = CacheLineAlignment.Align(rented);
                         var mapped = new MappedKeys(buffers.K.Slice(group * keyLength * HeadDim, validKeys * HeadDim), Take(ref rest, Chunk * HeadDim));
                         Span<float> valuesAndState = Take(ref rest, (Chunk + HeadDim) * HeadDim), state = valuesAndState.Slice(Chunk * HeadDim, HeadDim * HeadDim);
                         Span<float> weightsAndQueries = Take(ref rest, (2 * Chunk + HeadDim) * Chunk), phiQT = weightsAndQueries.Slice(Chunk * Chunk, HeadDim * Chunk);

@@ -10,8 +10,6 @@ namespace KernelGen;
 /// </summary>
 internal static unsafe class GemmScratch
 {
-    private const int AlignmentFloats = 16;
-
     // The calling thread's packed B, read by every worker during its call.
     [ThreadStatic] private static float[]? t_packedB;
 
@@ -20,10 +18,9 @@ internal static unsafe class GemmScratch
 
     private static float* Aligned(ref float[]? buffer, long floats)
     {
-        long needed = floats + AlignmentFloats;
+        long needed = floats + CacheLineAlignment.Slack;
         if (buffer is null || buffer.Length < needed)
             buffer = GC.AllocateUninitializedArray<float>(checked((int)needed), pinned: true);
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (float*)((start + AlignmentFloats * sizeof(float) - 1) & ~(nint)(AlignmentFloats * sizeof(float) - 1));
+        return (float*)CacheLineAlignment.RoundUp((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)));
     }
 }

@@ -14,8 +14,6 @@ namespace KernelGen;
 /// </summary>
 public sealed unsafe class PackedWeights
 {
-    private const int AlignmentFloats = 16;
-
     // Pinned, so the aligned pointer into it stays valid for the object's lifetime.
     private readonly float[] _storage;
     private readonly nint _packed;
@@ -34,9 +32,8 @@ public sealed unsafe class PackedWeights
     private PackedWeights(int k, int n, CpuPath path, long length)
     {
         (K, N, Path) = (k, n, path);
-        _storage = GC.AllocateUninitializedArray<float>(checked((int)(length + AlignmentFloats)), pinned: true);
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
-        _packed = (start + AlignmentFloats * sizeof(float) - 1) & ~(nint)(AlignmentFloats * sizeof(float) - 1);
+        _storage = GC.AllocateUninitializedArray<float>(checked((int)(length + CacheLineAlignment.Slack)), pinned: true);
+        _packed = CacheLineAlignment.RoundUp((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage)));
     }
 
     /// <summary>Packs <paramref name="b"/> [k × n, row-major, [in, out]] and <paramref name="bias"/> (empty: none).</summary>

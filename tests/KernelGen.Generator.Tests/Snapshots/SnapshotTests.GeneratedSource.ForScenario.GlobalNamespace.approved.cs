@@ -170,10 +170,11 @@ static partial class GlobalKernel
                 AttentionWorkers.Run<TFlash>(q, k, v, output, Span<float>.Empty, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
                 return;
             }
-            float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength);
+            float[] workspace = ArrayPool<float>.Shared.Rent(workspaceLength + CacheLineAlignment.Slack);
             try
             {
-                Span<float> packedKeys = workspace.AsSpan(0, workspaceLength);
+                // On a cache line's start, so that no vector of a packed tile straddles two lines.
+                Span<float> packedKeys = CacheLineAlignment.Align(workspace).Slice(0, workspaceLength);
                 AttentionWorkers.Run<TPack>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * keyTiles);
                 AttentionWorkers.Run<TFlash>(q, k, v, output, packedKeys, keyLengths, batch, queryLength, keyLength, groups * queryTiles, logSumExp);
             }
@@ -247,16 +248,18 @@ static partial class GlobalKernel
                 (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
                 (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
 
-                float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 16));
+                float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 16) + CacheLineAlignment.Slack);
                 try
                 {
-                    Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
-                    Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
-                    Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
-                    Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
-                    Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                    // Rows of queries, accumulators and scores start on cache lines: no vector straddles two.
+                    Span<float> scratch = CacheLineAlignment.Align(rented);
+                    Span<float> queries = scratch.Slice(0, TileQ * HeadDim);
+                    Span<float> accumulators = scratch.Slice(TileQ * HeadDim, TileQ * HeadDim);
+                    Span<float> scores = scratch.Slice(2 * TileQ * HeadDim, TileQ * KeyPad);
+                    Span<float> rowMax = scratch.Slice(TileQ * (2 * HeadDim + KeyPad), TileQ);
+                    Span<float> rescale = scratch.Slice(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
                     // Each row's running sum l stays a vector of lane sums until the end: no horizontal sum per tile.
-                    Span<float> rowSums = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 16);
+                    Span<float> rowSums = scratch.Slice(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 16);
 
                     // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
                     Vector512<float> scale = Vector512.Create(ScaleLog2E);
@@ -614,16 +617,18 @@ static partial class GlobalKernel
                 (int firstStart, int firstEnd) = VisibleKeys(firstPosition + first / GroupSize, validKeys);
                 (int lastStart, int lastEnd) = VisibleKeys(firstPosition + (first + rows - 1) / GroupSize, validKeys);
 
-                float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 8));
+                float[] rented = ArrayPool<float>.Shared.Rent(TileQ * (2 * HeadDim + KeyPad + 2 + 8) + CacheLineAlignment.Slack);
                 try
                 {
-                    Span<float> queries = rented.AsSpan(0, TileQ * HeadDim);
-                    Span<float> accumulators = rented.AsSpan(TileQ * HeadDim, TileQ * HeadDim);
-                    Span<float> scores = rented.AsSpan(2 * TileQ * HeadDim, TileQ * KeyPad);
-                    Span<float> rowMax = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad), TileQ);
-                    Span<float> rescale = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
+                    // Rows of queries, accumulators and scores start on cache lines: no vector straddles two.
+                    Span<float> scratch = CacheLineAlignment.Align(rented);
+                    Span<float> queries = scratch.Slice(0, TileQ * HeadDim);
+                    Span<float> accumulators = scratch.Slice(TileQ * HeadDim, TileQ * HeadDim);
+                    Span<float> scores = scratch.Slice(2 * TileQ * HeadDim, TileQ * KeyPad);
+                    Span<float> rowMax = scratch.Slice(TileQ * (2 * HeadDim + KeyPad), TileQ);
+                    Span<float> rescale = scratch.Slice(TileQ * (2 * HeadDim + KeyPad + 1), TileQ);
                     // Each row's running sum l stays a vector of lane sums until the end: no horizontal sum per tile.
-                    Span<float> rowSums = rented.AsSpan(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 8);
+                    Span<float> rowSums = scratch.Slice(TileQ * (2 * HeadDim + KeyPad + 2), TileQ * 8);
 
                     // The tile's queries, pre-scaled by ScaleLog2E; padding rows are zero and never written out.
                     Vector256<float> scale = Vector256.Create(ScaleLog2E);
