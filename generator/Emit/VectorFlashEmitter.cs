@@ -316,10 +316,6 @@ internal static class VectorFlashEmitter
             """);
     }
 
-    /// <summary>
-    /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
-    /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
-    /// </summary>
     /// <summary>The value kernel's tail: rows past the last whole block, one at a time (only decoding's unpadded rows).</summary>
     private static string SingleValueRows(AttentionSpec spec, VectorShape shape)
         => $$"""
@@ -424,6 +420,10 @@ internal static class VectorFlashEmitter
         return terms[0];
     }
 
+    /// <summary>
+    /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
+    /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
+    /// </summary>
     private static string ScoreBlock(VectorShape shape)
     {
         string v = shape.Name;
