@@ -121,13 +121,7 @@ public static class LinearChunk
         nint w = TWidth.Count;
         bool four = TColumns.Vectors > 2;
         TVector one = TWidth.Broadcast(1f);
-        TVector s0 = Load<TWidth, TVector, TSign>(ref z, 0), s1 = default, s2 = default, s3 = default;
-        if (four)
-        {
-            s1 = Load<TWidth, TVector, TSign>(ref z, w);
-            s2 = Load<TWidth, TVector, TSign>(ref z, 2 * w);
-            s3 = Load<TWidth, TVector, TSign>(ref z, 3 * w);
-        }
+        Load<TWidth, TVector, TColumns, TSign>(ref z, out TVector s0, out TVector s1, out TVector s2, out TVector s3);
         for (int k = 0; k < keyCount; k++)
         {
             s0 = TWidth.MultiplyAdd(TWidth.Load(ref keys, 0), one, s0);
