@@ -6,8 +6,9 @@ namespace KernelGen.Generator.Emit;
 /// Writes linear attention in chunks: for each tile of query rows, the keys every row sees (the bulk) act through a
 /// running state S = Σ φ(k)vᵀ, z = Σ φ(k), and the few keys only some rows see (the edges) through explicit masked
 /// weights. The state updates, the edge weights and each chunk's output (φ(q)ᵀS and the edges' weighted values in one
-/// register block) are the runtime's chunk kernels, <c>LinearChunk</c>, compiled with the head dimension a constant. The cost is O(N·HeadDim²) whatever the mask. One piece per (batch, key/value head): chunks
-/// depend on the state before them.
+/// register block) are the runtime's chunk kernels, <c>LinearChunk</c>, compiled with the head dimension a constant.
+/// The cost is O(N·HeadDim²) whatever the mask. One piece per (batch, key/value head): chunks depend on the state
+/// before them.
 /// </summary>
 internal static class ChunkedLinearEmitter
 {
