@@ -172,15 +172,7 @@ internal static class VectorFlashEmitter
                         for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
                         {
                             int columns = Math.Min(TileKv, lastEnd - j0);
-                            if (buffers.Workspace.IsEmpty)
-                                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
-                                    (long)buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
-                            else
-                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
-                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
-                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
-                                Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
-                            Softmax(scores, rows, rowMax, rowSums, rescale);
+                            {{Indentation.Continue(TileScoresAndSoftmax(shape), 4)}}
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
@@ -205,21 +197,7 @@ internal static class VectorFlashEmitter
                     }
                 }
 
-                /// <summary>
-                /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in
-                /// {{shape.ScoreRows}}-row × {{shape.ScoreVectors}}-vector register blocks: per dimension, {{shape.ScoreVectors}} key vector load(s) and {{shape.ScoreRows}} broadcasts feed {{shape.ScoreRows * shape.ScoreVectors}} FMAs.
-                /// </summary>
-                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
-                {
-                    ref float q = ref MemoryMarshal.GetReference(queries);
-                    ref float keys = ref MemoryMarshal.GetReference(keyTile);
-                    ref float s = ref MemoryMarshal.GetReference(scores);
-                    for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
-                    for (int c0 = 0; c0 < KeyPad; c0 += {{shape.ScoreVectors * shape.Width}})
-                    {
-                        {{Indentation.Continue(ScoreBlock(shape), 3)}}
-                    }
-                }
+                {{Indentation.Continue(ScoresMethod(spec, shape), 1)}}
 
                 /// <summary>
                 /// scores = queries · keysᵀ for a few rows and the first <paramref name="columns"/> of
@@ -266,21 +244,26 @@ internal static class VectorFlashEmitter
                     }
                 }
 
-                /// <summary>
-                /// Online softmax over one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced by
-                /// p = exp2(s − m) and l = l·rescale + p, lane by lane (summed across lanes once, at the end). A row that has
-                /// seen no key yet keeps p = 0.
-                /// </summary>
+                /// <summary>Online softmax over one key tile (a masked tile, or decoding's scores), row by row.</summary>
                 private static void Softmax(Span<float> scores, int rows, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     for (int r = 0; r < rows; r++)
-                    {
-                        ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                        {{Indentation.Continue(RowSoftmax(shape), 3)}}
-                        ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * {{shape.Width}});
-                        {{v}}.FusedMultiplyAdd({{v}}.LoadUnsafe(ref rowSum), {{v}}.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
-                        rowMax[r] = newMax;
-                    }
+                        RowSoftmax(scores, r, rowMax, rowSums, rescale);
+                }
+
+                /// <summary>
+                /// Online softmax over row r of one key tile: the new row maximum m, rescale = exp2(m_old − m), scores replaced
+                /// by p = exp2(s − m) and l = l·rescale + p, lane by lane (summed across lanes once, at the end). A row that
+                /// has seen no key yet keeps p = 0.
+                /// </summary>
+                [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                private static void RowSoftmax(Span<float> scores, int r, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
+                {
+                    ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
+                    {{Indentation.Continue(RowSoftmaxBody(shape), 1)}}
+                    ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * {{shape.Width}});
+                    {{v}}.FusedMultiplyAdd({{v}}.LoadUnsafe(ref rowSum), {{v}}.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
+                    rowMax[r] = newMax;
                 }
 
                 /// <summary>
@@ -333,7 +316,7 @@ internal static class VectorFlashEmitter
     /// path) is read where it lies (L1) by each pass, and its sum's tree is added up as the leaves come, so few vectors
     /// are live at once: held whole, its 16 vectors spilled to the stack where the CPU has 16 registers.
     /// </summary>
-    private static string RowSoftmax(VectorShape shape)
+    private static string RowSoftmaxBody(VectorShape shape)
     {
         string v = shape.Name;
         int[] vectors = Enumerable.Range(0, shape.KeyPad / shape.Width).ToArray();
@@ -365,7 +348,7 @@ internal static class VectorFlashEmitter
                     // Every key so far masked: they weigh 0.
                     scores.Slice(r * KeyPad, KeyPad).Clear();
                     rescale[r] = 1f;
-                    continue;
+                    return;
                 }
                 // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
                 newMax = float.NaN;
@@ -421,6 +404,96 @@ internal static class VectorFlashEmitter
     }
 
     /// <summary>
+    /// One key tile's scores and softmax in the query tile's loop. With the softmax among the score kernel's products,
+    /// only a tile that cuts some row (or decoding's scores) takes the pass of its own, after the mask.
+    /// </summary>
+    private static string TileScoresAndSoftmax(VectorShape shape)
+    {
+        const string direct = """
+            if (buffers.Workspace.IsEmpty)
+                DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
+                    (long)buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
+            else
+            """;
+        const string packedKeys = "buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad)";
+        if (!shape.SoftmaxAmongProducts)
+            return $$"""
+                {{direct}}
+                    Scores(queries, {{packedKeys}}, scores, paddedRows);
+                // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
+                if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                    Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
+                Softmax(scores, rows, rowMax, rowSums, rescale);
+                """;
+        return $$"""
+            // Inside the mask for every row, the score kernel runs the softmax among its FMAs. A tile
+            // that cuts some row takes three steps: scores, the mask, then the softmax as a pass.
+            bool masked = KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd;
+            {{direct}}
+                Scores(queries, {{packedKeys}}, scores, paddedRows,
+                    softmax: !masked, rowMax, rowSums, rescale);
+            if (buffers.Workspace.IsEmpty || masked)
+            {
+                Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
+                Softmax(scores, rows, rowMax, rowSums, rescale);
+            }
+            """;
+    }
+
+    /// <summary>The register-blocked score kernel over a packed key tile, with the softmax among its FMAs where the width allows.</summary>
+    private static string ScoresMethod(AttentionSpec spec, VectorShape shape)
+    {
+        int blockKeys = shape.ScoreVectors * shape.Width;
+        string summary = $$"""
+            /// <summary>
+            /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in {{shape.ScoreRows}}-row × {{shape.ScoreVectors}}-vector
+            /// register blocks: per dimension, {{shape.ScoreVectors}} key vector load(s) and {{shape.ScoreRows}} broadcasts feed {{shape.ScoreRows * shape.ScoreVectors}} FMAs.
+            """;
+        const string refs = """
+                ref float q = ref MemoryMarshal.GetReference(queries);
+                ref float keys = ref MemoryMarshal.GetReference(keyTile);
+                ref float s = ref MemoryMarshal.GetReference(scores);
+            """;
+        if (!shape.SoftmaxAmongProducts)
+            return $$"""
+                {{summary}}
+                /// </summary>
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                {
+                {{refs}}
+                    for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
+                    for (int c0 = 0; c0 < KeyPad; c0 += {{blockKeys}})
+                    {
+                        {{Indentation.Continue(ScoreBlock(shape), 2)}}
+                    }
+                }
+                """;
+        return $$"""
+            {{summary}}
+            /// With <paramref name="softmax"/>, the rows of each row block take their softmax while the next row block's
+            /// products run, one row at a time between runs of {{spec.HeadDim / shape.ScoreRows}} dimensions: the exponentials are chains of dependent
+            /// steps, and among the FMAs the out-of-order core hides them; in a pass of their own they stall it.
+            /// </summary>
+            private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
+                bool softmax, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
+            {
+            {{refs}}
+                // The row block whose rows wait for their softmax, run among the next row block's FMAs; none at first.
+                int pendingRows = -1;
+                for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
+                for (int c0 = 0; c0 < KeyPad; c0 += {{blockKeys}})
+                {
+                    {{Indentation.Continue(ScoreBlock(shape), 2)}}
+                    if (softmax)
+                        pendingRows = r0;
+                }
+                for (int r = pendingRows; r >= 0 && r < pendingRows + {{shape.ScoreRows}}; r++)
+                    RowSoftmax(scores, r, rowMax, rowSums, rescale);
+            }
+            """;
+    }
+
+    /// <summary>
     /// The unrolled score register block: ScoreRows × ScoreVectors accumulators over the head dim. The key row and the
     /// query column advance as refs, so every load inside the loop is a register plus a constant displacement.
     /// </summary>
@@ -433,19 +506,34 @@ internal static class VectorFlashEmitter
         text.AppendLine($"{v}<float> " + string.Join(", ", rows.SelectMany(r => vectors.Select(c => $"s{r}{c} = default"))) + ";");
         text.AppendLine("ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …");
         text.AppendLine("ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on");
-        text.AppendLine("for (int d = 0; d < HeadDim; d++)");
-        text.AppendLine("{");
+        // Where the softmax runs among the FMAs, the head dim goes in ScoreRows parts, one waiting row after each. HeadDim
+        // is a multiple of 8 and ScoreRows a power of two up to 8, so the parts split it evenly.
+        bool parts = shape.SoftmaxAmongProducts;
+        string pad = parts ? "    " : "";
+        if (parts)
+        {
+            text.AppendLine($"for (int part = 0; part < {shape.ScoreRows}; part++)");
+            text.AppendLine("{");
+        }
+        text.AppendLine($"{pad}for (int d = 0; d < {(parts && shape.ScoreRows > 1 ? $"HeadDim / {shape.ScoreRows}" : "HeadDim")}; d++)");
+        text.AppendLine($"{pad}{{");
         foreach (int c in vectors)
-            text.AppendLine($"    {v}<float> k{c} = {v}.LoadUnsafe(ref keyRow{(c == 0 ? "" : $", {c * shape.Width}")});");
+            text.AppendLine($"{pad}    {v}<float> k{c} = {v}.LoadUnsafe(ref keyRow{(c == 0 ? "" : $", {c * shape.Width}")});");
         foreach (int r in rows)
         {
-            text.AppendLine($"    {v}<float> q{r} = {v}.Create({(r == 0 ? "queryColumn" : $"Unsafe.Add(ref queryColumn, {r} * HeadDim)")});");
+            text.AppendLine($"{pad}    {v}<float> q{r} = {v}.Create({(r == 0 ? "queryColumn" : $"Unsafe.Add(ref queryColumn, {r} * HeadDim)")});");
             foreach (int c in vectors)
-                text.AppendLine($"    s{r}{c} = {v}.FusedMultiplyAdd(q{r}, k{c}, s{r}{c});");
+                text.AppendLine($"{pad}    s{r}{c} = {v}.FusedMultiplyAdd(q{r}, k{c}, s{r}{c});");
         }
-        text.AppendLine("    keyRow = ref Unsafe.Add(ref keyRow, KeyPad);");
-        text.AppendLine("    queryColumn = ref Unsafe.Add(ref queryColumn, 1);");
-        text.AppendLine("}");
+        text.AppendLine($"{pad}    keyRow = ref Unsafe.Add(ref keyRow, KeyPad);");
+        text.AppendLine($"{pad}    queryColumn = ref Unsafe.Add(ref queryColumn, 1);");
+        text.AppendLine($"{pad}}}");
+        if (parts)
+        {
+            text.AppendLine("    if (pendingRows >= 0)");
+            text.AppendLine("        RowSoftmax(scores, pendingRows + part, rowMax, rowSums, rescale);");
+            text.AppendLine("}");
+        }
         foreach (int r in rows)
             foreach (int c in vectors)
                 text.AppendLine($"s{r}{c}.StoreUnsafe(ref s, (nuint)((r0 + {r}) * KeyPad + c0 + {c * shape.Width}));");

@@ -17,6 +17,14 @@ internal sealed record VectorShape(string Name, int Width, int ScoreRows, int Sc
     /// <summary>Whether the head dim splits into whole vectors of this width.</summary>
     public static bool Fits(AttentionSpec spec, int width) => spec.HeadDim % width == 0;
 
+    /// <summary>
+    /// Whether the score kernel runs each row block's softmax among the next row block's FMAs: only where a row of the
+    /// tile is one register block, and with 32 registers. With 16, a row's vectors beside the block's accumulators
+    /// spill (256-bit code measured 3–23% slower); with rows of two blocks (128 keys at head dim 64), it measured from
+    /// 1% faster to 9% slower.
+    /// </summary>
+    public bool SoftmaxAmongProducts => Width == 16 && KeyPad == ScoreVectors * Width;
+
     /// <summary>Query rows a tile is padded to, so both micro-kernels run whole blocks.</summary>
     public int RowBlock => Math.Max(ScoreRows, ValueRows);
 
