@@ -30,7 +30,8 @@ internal static class ConfigurationDescription
     public static string Algorithm(AttentionSpec spec) => (spec.Kind, spec.Algorithm) switch
     {
         (AttentionKind.Softmax, AttentionAlgorithm.Flash)
-            => $"flash: tiles of {spec.TileQ} queries × {spec.TileKv} keys, online softmax, tiles outside the mask skipped",
+            => $"flash: tiles of {spec.TileQ} queries × {spec.TileKv} keys{(spec.TileKv512 == spec.TileKv ? "" : $" ({spec.TileKv512} on the 512-bit path)")}, online softmax, "
+                + "tiles outside the mask skipped",
         (AttentionKind.Softmax, _) => "materialized: one query row of scores at a time, never an N×N matrix",
         (_, AttentionAlgorithm.Materialized) => "materialized: one query row of explicit weights at a time",
         _ => "running state S = Σ φ(k)vᵀ, z = Σ φ(k) over the visible keys, grown and shrunk as the query moves",

@@ -18,8 +18,8 @@ internal static class VectorFlashEmitter
     {
         bool wide = VectorShape.Fits(spec, 16);
         CpuPathSwitch.Emit(writer, spec,
-            call512: "RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad512)",
-            call256: "RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad256)",
+            call512: "RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv512, KeyPad512)",
+            call256: "RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv256, KeyPad256)",
             callScalar: "RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp)");
         writer.BlankLine();
         writer.Write($$"""
@@ -28,12 +28,12 @@ internal static class VectorFlashEmitter
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
             /// </summary>
             private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
-                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int keyPad)
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int tileKv, int keyPad)
                 where TPack : struct, IAttentionWork
                 where TFlash : struct, IAttentionWork
             {
                 int groups = batch * KvHeads;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
                 int queryTiles = QueryTiles(queryLength);
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
                 if (queryLength * GroupSize <= DirectKeyRows)
@@ -57,15 +57,15 @@ internal static class VectorFlashEmitter
             }
 
             /// <summary>
-            /// Packs key tile <paramref name="item"/> (group-major) transposed: HeadDim rows of <paramref name="keyPad"/>
-            /// keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
+            /// Packs key tile <paramref name="item"/> (group-major, <paramref name="tileKv"/> keys) transposed: HeadDim rows of
+            /// <paramref name="keyPad"/> keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
             /// </summary>
-            private static void PackKeyTile(in AttentionBuffers buffers, int item, int keyPad)
+            private static void PackKeyTile(in AttentionBuffers buffers, int item, int tileKv, int keyPad)
             {
                 int keyLength = buffers.KeyLength;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                int group = item / keyTiles, j0 = item % keyTiles * TileKv;
-                int columns = Math.Min(TileKv, keyLength - j0);
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
+                int group = item / keyTiles, j0 = item % keyTiles * tileKv;
+                int columns = Math.Min(tileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
                 if (columns < keyPad)
@@ -96,12 +96,14 @@ internal static class VectorFlashEmitter
         string bits = shape.Name.Substring("Vector".Length);
         string v = shape.Name;
         writer.Write($$"""
-            /// <summary>Keys per packed tile on the {{bits}}-bit path: TileKv rounded up to whole score blocks.</summary>
+            {{TileKvSummary(spec, shape)}}
+            private const int TileKv{{bits}} = {{shape.TileKv}};
+            /// <summary>Keys per packed tile on the {{bits}}-bit path: its tile rounded up to whole score blocks.</summary>
             private const int KeyPad{{bits}} = {{shape.KeyPad}};
 
             private readonly struct PackKeys{{bits}} : IAttentionWork
             {
-                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad{{bits}});
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, TileKv{{bits}}, KeyPad{{bits}});
             }
 
             /// <summary>
@@ -112,6 +114,7 @@ internal static class VectorFlashEmitter
             /// </summary>
             private readonly struct FlashTile{{bits}} : IAttentionWork
             {
+                private const int TileKv = TileKv{{bits}};
                 private const int KeyPad = KeyPad{{bits}};
                 private const int RowBlock = {{shape.RowBlock}};
 
@@ -298,6 +301,16 @@ internal static class VectorFlashEmitter
             }
             """);
     }
+
+    /// <summary>The per-width tile's summary: where it differs from the class's TileKv, why.</summary>
+    private static string TileKvSummary(AttentionSpec spec, VectorShape shape) => shape.TileKv == spec.TileKv
+        ? $"/// <summary>Keys per tile on the {shape.Width * 32}-bit path: TileKv.</summary>"
+        : $"""
+            /// <summary>
+            /// Keys per tile on the {shape.Width * 32}-bit path, TileKv being left at 0: a row of {shape.TileKv} keys is one score block,
+            /// so the score kernel runs the softmax among its FMAs.
+            /// </summary>
+            """;
 
     /// <summary>The value kernel's tail: rows past the last whole block, one at a time (only decoding's unpadded rows).</summary>
     private static string SingleValueRows(AttentionSpec spec, VectorShape shape)

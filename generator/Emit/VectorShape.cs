@@ -4,15 +4,15 @@ using KernelGen.Generator.Model;
 namespace KernelGen.Generator.Emit;
 
 /// <summary>
-/// How one vector width lays out a flash tile: the register blocks of the score and value micro-kernels and the
-/// padded key-tile width. Chosen so the accumulators of a block fit the width's register file (32 registers for
+/// How one vector width lays out a flash tile: its keys, the register blocks of the score and value micro-kernels and
+/// the padded key-tile width. Chosen so the accumulators of a block fit the width's register file (32 registers for
 /// 512-bit code, 16 for 256-bit) with room for the operands.
 /// </summary>
-internal sealed record VectorShape(string Name, int Width, int ScoreRows, int ScoreVectors, int KeyPad, int ValueRows, int ChunkVectors)
+internal sealed record VectorShape(string Name, int Width, int TileKv, int ScoreRows, int ScoreVectors, int KeyPad, int ValueRows, int ChunkVectors)
 {
-    public static VectorShape For512(AttentionSpec spec) => Create("Vector512", 16, vectorCap: 4, accumulatorBudget: 16, spec);
+    public static VectorShape For512(AttentionSpec spec) => Create("Vector512", 16, spec.TileKv512, vectorCap: 4, accumulatorBudget: 16, spec);
 
-    public static VectorShape For256(AttentionSpec spec) => Create("Vector256", 8, vectorCap: 2, accumulatorBudget: 8, spec);
+    public static VectorShape For256(AttentionSpec spec) => Create("Vector256", 8, spec.TileKv, vectorCap: 2, accumulatorBudget: 8, spec);
 
     /// <summary>Whether the head dim splits into whole vectors of this width.</summary>
     public static bool Fits(AttentionSpec spec, int width) => spec.HeadDim % width == 0;
@@ -28,14 +28,14 @@ internal sealed record VectorShape(string Name, int Width, int ScoreRows, int Sc
     /// <summary>Query rows a tile is padded to, so both micro-kernels run whole blocks.</summary>
     public int RowBlock => Math.Max(ScoreRows, ValueRows);
 
-    private static VectorShape Create(string name, int width, int vectorCap, int accumulatorBudget, AttentionSpec spec)
+    private static VectorShape Create(string name, int width, int tileKv, int vectorCap, int accumulatorBudget, AttentionSpec spec)
     {
         // Both micro-kernels take as many vectors per row as the cap allows and fill the budget with rows: a block
         // of r rows × c vectors costs c loads and r broadcasts per r·c FMAs, and broadcasts are the dearer of the two.
-        int scoreVectors = Math.Min(vectorCap, Math.Max(spec.TileKv, width) / width);
-        int keyPad = RoundUp(Math.Max(spec.TileKv, width), scoreVectors * width);
+        int scoreVectors = Math.Min(vectorCap, Math.Max(tileKv, width) / width);
+        int keyPad = RoundUp(Math.Max(tileKv, width), scoreVectors * width);
         int chunkVectors = Math.Min(spec.HeadDim / width, vectorCap);
-        return new VectorShape(name, width, RowsFor(scoreVectors, accumulatorBudget), scoreVectors, keyPad,
+        return new VectorShape(name, width, tileKv, RowsFor(scoreVectors, accumulatorBudget), scoreVectors, keyPad,
             RowsFor(chunkVectors, accumulatorBudget), chunkVectors);
     }
 

@@ -216,6 +216,7 @@ internal static class AttentionSpecReader
             Algorithm: flash ? AttentionAlgorithm.Flash : algorithm,
             TileQ: flash ? AttentionRules.ResolveTileQ(tileQ) : 0,
             TileKv: flash ? AttentionRules.ResolveTileKv(tileKv, headDim, window) : 0,
+            TileKv512: flash ? AttentionRules.ResolveTileKv512(tileKv) : 0,
             Scale: kind == AttentionKind.Softmax ? AttentionRules.ResolveScale(headDim, scale ?? 0) : 0);
     }
 

@@ -22,6 +22,7 @@ internal sealed record AttentionSpec(
     AttentionAlgorithm Algorithm,
     int TileQ,
     int TileKv,
+    int TileKv512,
     double Scale)
 {
     /// <summary>Query heads that read each key/value head.</summary>

@@ -143,10 +143,10 @@ namespace Models.Attention
                 switch (AttentionCpu.Path)
                 {
                     case CpuPath.Vector512:
-                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad512);
+                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv512, KeyPad512);
                         break;
                     case CpuPath.Vector256:
-                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad256);
+                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv256, KeyPad256);
                         break;
                     default:
                         RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
@@ -159,12 +159,12 @@ namespace Models.Attention
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
             /// </summary>
             private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
-                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int keyPad)
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int tileKv, int keyPad)
                 where TPack : struct, IAttentionWork
                 where TFlash : struct, IAttentionWork
             {
                 int groups = batch * KvHeads;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
                 int queryTiles = QueryTiles(queryLength);
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
                 if (queryLength * GroupSize <= DirectKeyRows)
@@ -188,15 +188,15 @@ namespace Models.Attention
             }
 
             /// <summary>
-            /// Packs key tile <paramref name="item"/> (group-major) transposed: HeadDim rows of <paramref name="keyPad"/>
-            /// keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
+            /// Packs key tile <paramref name="item"/> (group-major, <paramref name="tileKv"/> keys) transposed: HeadDim rows of
+            /// <paramref name="keyPad"/> keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
             /// </summary>
-            private static void PackKeyTile(in AttentionBuffers buffers, int item, int keyPad)
+            private static void PackKeyTile(in AttentionBuffers buffers, int item, int tileKv, int keyPad)
             {
                 int keyLength = buffers.KeyLength;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                int group = item / keyTiles, j0 = item % keyTiles * TileKv;
-                int columns = Math.Min(TileKv, keyLength - j0);
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
+                int group = item / keyTiles, j0 = item % keyTiles * tileKv;
+                int columns = Math.Min(tileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
                 if (columns < keyPad)
@@ -213,12 +213,14 @@ namespace Models.Attention
             /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
             private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
 
-            /// <summary>Keys per packed tile on the 512-bit path: TileKv rounded up to whole score blocks.</summary>
+            /// <summary>Keys per tile on the 512-bit path: TileKv.</summary>
+            private const int TileKv512 = 128;
+            /// <summary>Keys per packed tile on the 512-bit path: its tile rounded up to whole score blocks.</summary>
             private const int KeyPad512 = 128;
 
             private readonly struct PackKeys512 : IAttentionWork
             {
-                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad512);
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, TileKv512, KeyPad512);
             }
 
             /// <summary>
@@ -229,6 +231,7 @@ namespace Models.Attention
             /// </summary>
             private readonly struct FlashTile512 : IAttentionWork
             {
+                private const int TileKv = TileKv512;
                 private const int KeyPad = KeyPad512;
                 private const int RowBlock = 4;
 
@@ -730,12 +733,14 @@ namespace Models.Attention
                 }
             }
 
-            /// <summary>Keys per packed tile on the 256-bit path: TileKv rounded up to whole score blocks.</summary>
+            /// <summary>Keys per tile on the 256-bit path: TileKv.</summary>
+            private const int TileKv256 = 128;
+            /// <summary>Keys per packed tile on the 256-bit path: its tile rounded up to whole score blocks.</summary>
             private const int KeyPad256 = 128;
 
             private readonly struct PackKeys256 : IAttentionWork
             {
-                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad256);
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, TileKv256, KeyPad256);
             }
 
             /// <summary>
@@ -746,6 +751,7 @@ namespace Models.Attention
             /// </summary>
             private readonly struct FlashTile256 : IAttentionWork
             {
+                private const int TileKv = TileKv256;
                 private const int KeyPad = KeyPad256;
                 private const int RowBlock = 4;
 

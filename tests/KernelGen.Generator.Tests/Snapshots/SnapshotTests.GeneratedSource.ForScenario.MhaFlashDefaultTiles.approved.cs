@@ -5,7 +5,7 @@
 //   heads      8 query heads, each with its own key/value head
 //   mask       none: every query sees every key
 //   weights    softmax of 0.125 · q·k (scale 1/√64)
-//   algorithm  flash: tiles of 64 queries × 128 keys, online softmax, tiles outside the mask skipped
+//   algorithm  flash: tiles of 64 queries × 128 keys (64 on the 512-bit path), online softmax, tiles outside the mask skipped
 //
 // Queries are the last queryLength of keyLength positions (bottom-right alignment); a query that sees no key
 // outputs zeros. Set <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles> to keep this file on disk.
@@ -142,10 +142,10 @@ namespace Models.Attention
                 switch (AttentionCpu.Path)
                 {
                     case CpuPath.Vector512:
-                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad512);
+                        RunVectorized<PackKeys512, FlashTile512>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv512, KeyPad512);
                         break;
                     case CpuPath.Vector256:
-                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, KeyPad256);
+                        RunVectorized<PackKeys256, FlashTile256>(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp, TileKv256, KeyPad256);
                         break;
                     default:
                         RunScalar(q, k, v, output, batch, queryLength, keyLength, keyLengths, logSumExp);
@@ -158,12 +158,12 @@ namespace Models.Attention
             /// phase 2 runs the query tiles. Pieces of a phase are independent, so any thread count gives the same bits.
             /// </summary>
             private static void RunVectorized<TPack, TFlash>(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
-                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int keyPad)
+                Span<float> output, int batch, int queryLength, int keyLength, ReadOnlySpan<int> keyLengths, Span<float> logSumExp, int tileKv, int keyPad)
                 where TPack : struct, IAttentionWork
                 where TFlash : struct, IAttentionWork
             {
                 int groups = batch * KvHeads;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
                 int queryTiles = QueryTiles(queryLength);
                 int workspaceLength = groups * keyTiles * HeadDim * keyPad;
                 if (queryLength * GroupSize <= DirectKeyRows)
@@ -187,15 +187,15 @@ namespace Models.Attention
             }
 
             /// <summary>
-            /// Packs key tile <paramref name="item"/> (group-major) transposed: HeadDim rows of <paramref name="keyPad"/>
-            /// keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
+            /// Packs key tile <paramref name="item"/> (group-major, <paramref name="tileKv"/> keys) transposed: HeadDim rows of
+            /// <paramref name="keyPad"/> keys, zero past the last key, so the score micro-kernel loads a vector of keys per dimension.
             /// </summary>
-            private static void PackKeyTile(in AttentionBuffers buffers, int item, int keyPad)
+            private static void PackKeyTile(in AttentionBuffers buffers, int item, int tileKv, int keyPad)
             {
                 int keyLength = buffers.KeyLength;
-                int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                int group = item / keyTiles, j0 = item % keyTiles * TileKv;
-                int columns = Math.Min(TileKv, keyLength - j0);
+                int keyTiles = (keyLength + tileKv - 1) / tileKv;
+                int group = item / keyTiles, j0 = item % keyTiles * tileKv;
+                int columns = Math.Min(tileKv, keyLength - j0);
                 ReadOnlySpan<float> keys = buffers.K.Slice((group * keyLength + j0) * HeadDim, columns * HeadDim);
                 Span<float> packed = buffers.Workspace.Slice(item * HeadDim * keyPad, HeadDim * keyPad);
                 if (columns < keyPad)
@@ -212,12 +212,17 @@ namespace Models.Attention
             /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
             private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
 
-            /// <summary>Keys per packed tile on the 512-bit path: TileKv rounded up to whole score blocks.</summary>
-            private const int KeyPad512 = 128;
+            /// <summary>
+            /// Keys per tile on the 512-bit path, TileKv being left at 0: a row of 64 keys is one score block,
+            /// so the score kernel runs the softmax among its FMAs.
+            /// </summary>
+            private const int TileKv512 = 64;
+            /// <summary>Keys per packed tile on the 512-bit path: its tile rounded up to whole score blocks.</summary>
+            private const int KeyPad512 = 64;
 
             private readonly struct PackKeys512 : IAttentionWork
             {
-                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad512);
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, TileKv512, KeyPad512);
             }
 
             /// <summary>
@@ -228,6 +233,7 @@ namespace Models.Attention
             /// </summary>
             private readonly struct FlashTile512 : IAttentionWork
             {
+                private const int TileKv = TileKv512;
                 private const int KeyPad = KeyPad512;
                 private const int RowBlock = 4;
 
@@ -288,15 +294,20 @@ namespace Models.Attention
                         for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
                         {
                             int columns = Math.Min(TileKv, lastEnd - j0);
+                            // Inside the mask for every row, the score kernel runs the softmax among its FMAs. A tile
+                            // that cuts some row takes three steps: scores, the mask, then the softmax as a pass.
+                            bool masked = KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd;
                             if (buffers.Workspace.IsEmpty)
                                 DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
                                     (long)buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
                             else
-                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
-                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
-                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows,
+                                    softmax: !masked, rowMax, rowSums, rescale);
+                            if (buffers.Workspace.IsEmpty || masked)
+                            {
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
-                            Softmax(scores, rows, rowMax, rowSums, rescale);
+                                Softmax(scores, rows, rowMax, rowSums, rescale);
+                            }
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
                         }
 
@@ -324,46 +335,57 @@ namespace Models.Attention
                 /// <summary>
                 /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in 4-row × 4-vector
                 /// register blocks: per dimension, 4 key vector load(s) and 4 broadcasts feed 16 FMAs.
+                /// With <paramref name="softmax"/>, the rows of each row block take their softmax while the next row block's
+                /// products run, one row at a time between runs of 16 dimensions: the exponentials are chains of dependent
+                /// steps, and among the FMAs the out-of-order core hides them; in a pass of their own they stall it.
                 /// </summary>
-                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
+                    bool softmax, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     ref float q = ref MemoryMarshal.GetReference(queries);
                     ref float keys = ref MemoryMarshal.GetReference(keyTile);
                     ref float s = ref MemoryMarshal.GetReference(scores);
+                    // The row block whose rows wait for their softmax, run among the next row block's FMAs; none at first.
+                    int pendingRows = -1;
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
                     for (int c0 = 0; c0 < KeyPad; c0 += 64)
                     {
                         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default, s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
                         ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
                         ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
-                        for (int d = 0; d < HeadDim; d++)
+                        for (int part = 0; part < 4; part++)
                         {
-                            Vector512<float> k0 = Vector512.LoadUnsafe(ref keyRow);
-                            Vector512<float> k1 = Vector512.LoadUnsafe(ref keyRow, 16);
-                            Vector512<float> k2 = Vector512.LoadUnsafe(ref keyRow, 32);
-                            Vector512<float> k3 = Vector512.LoadUnsafe(ref keyRow, 48);
-                            Vector512<float> q0 = Vector512.Create(queryColumn);
-                            s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
-                            s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
-                            s02 = Vector512.FusedMultiplyAdd(q0, k2, s02);
-                            s03 = Vector512.FusedMultiplyAdd(q0, k3, s03);
-                            Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
-                            s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
-                            s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
-                            s12 = Vector512.FusedMultiplyAdd(q1, k2, s12);
-                            s13 = Vector512.FusedMultiplyAdd(q1, k3, s13);
-                            Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
-                            s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
-                            s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
-                            s22 = Vector512.FusedMultiplyAdd(q2, k2, s22);
-                            s23 = Vector512.FusedMultiplyAdd(q2, k3, s23);
-                            Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
-                            s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
-                            s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
-                            s32 = Vector512.FusedMultiplyAdd(q3, k2, s32);
-                            s33 = Vector512.FusedMultiplyAdd(q3, k3, s33);
-                            keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
-                            queryColumn = ref Unsafe.Add(ref queryColumn, 1);
+                            for (int d = 0; d < HeadDim / 4; d++)
+                            {
+                                Vector512<float> k0 = Vector512.LoadUnsafe(ref keyRow);
+                                Vector512<float> k1 = Vector512.LoadUnsafe(ref keyRow, 16);
+                                Vector512<float> k2 = Vector512.LoadUnsafe(ref keyRow, 32);
+                                Vector512<float> k3 = Vector512.LoadUnsafe(ref keyRow, 48);
+                                Vector512<float> q0 = Vector512.Create(queryColumn);
+                                s00 = Vector512.FusedMultiplyAdd(q0, k0, s00);
+                                s01 = Vector512.FusedMultiplyAdd(q0, k1, s01);
+                                s02 = Vector512.FusedMultiplyAdd(q0, k2, s02);
+                                s03 = Vector512.FusedMultiplyAdd(q0, k3, s03);
+                                Vector512<float> q1 = Vector512.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
+                                s10 = Vector512.FusedMultiplyAdd(q1, k0, s10);
+                                s11 = Vector512.FusedMultiplyAdd(q1, k1, s11);
+                                s12 = Vector512.FusedMultiplyAdd(q1, k2, s12);
+                                s13 = Vector512.FusedMultiplyAdd(q1, k3, s13);
+                                Vector512<float> q2 = Vector512.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
+                                s20 = Vector512.FusedMultiplyAdd(q2, k0, s20);
+                                s21 = Vector512.FusedMultiplyAdd(q2, k1, s21);
+                                s22 = Vector512.FusedMultiplyAdd(q2, k2, s22);
+                                s23 = Vector512.FusedMultiplyAdd(q2, k3, s23);
+                                Vector512<float> q3 = Vector512.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
+                                s30 = Vector512.FusedMultiplyAdd(q3, k0, s30);
+                                s31 = Vector512.FusedMultiplyAdd(q3, k1, s31);
+                                s32 = Vector512.FusedMultiplyAdd(q3, k2, s32);
+                                s33 = Vector512.FusedMultiplyAdd(q3, k3, s33);
+                                keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
+                                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
+                            }
+                            if (pendingRows >= 0)
+                                RowSoftmax(scores, pendingRows + part, rowMax, rowSums, rescale);
                         }
                         s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
                         s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 16));
@@ -381,7 +403,11 @@ namespace Models.Attention
                         s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 16));
                         s32.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 32));
                         s33.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 48));
+                        if (softmax)
+                            pendingRows = r0;
                     }
+                    for (int r = pendingRows; r >= 0 && r < pendingRows + 4; r++)
+                        RowSoftmax(scores, r, rowMax, rowSums, rescale);
                 }
 
                 /// <summary>
@@ -457,13 +483,13 @@ namespace Models.Attention
                 private static void RowSoftmax(Span<float> scores, int r, Span<float> rowMax, Span<float> rowSums, Span<float> rescale)
                 {
                     ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
-                    Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48), s4 = Vector512.LoadUnsafe(ref row, 64), s5 = Vector512.LoadUnsafe(ref row, 80), s6 = Vector512.LoadUnsafe(ref row, 96), s7 = Vector512.LoadUnsafe(ref row, 112);
+                    Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48);
                 // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
                 // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
-                float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3)), Vector512.MaxNative(Vector512.MaxNative(s4, s5), Vector512.MaxNative(s6, s7)))));
+                float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
                 if (newMax == float.NegativeInfinity)
                 {
-                    if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3) && Vector512.EqualsAll(s4, s4) && Vector512.EqualsAll(s5, s5) && Vector512.EqualsAll(s6, s6) && Vector512.EqualsAll(s7, s7))
+                    if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3))
                     {
                         // Every key so far masked: they weigh 0.
                         scores.Slice(r * KeyPad, KeyPad).Clear();
@@ -481,11 +507,7 @@ namespace Models.Attention
                 s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 16);
                 s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 32);
                 s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 48);
-                s4 = VectorExp2.Exp2(s4 - m); s4.StoreUnsafe(ref row, 64);
-                s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 80);
-                s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 96);
-                s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 112);
-                Vector512<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+                Vector512<float> sum = (s0 + s1) + (s2 + s3);
                     ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 16);
                     Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rowSum), Vector512.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                     rowMax[r] = newMax;
@@ -623,12 +645,14 @@ namespace Models.Attention
                 }
             }
 
-            /// <summary>Keys per packed tile on the 256-bit path: TileKv rounded up to whole score blocks.</summary>
+            /// <summary>Keys per tile on the 256-bit path: TileKv.</summary>
+            private const int TileKv256 = 128;
+            /// <summary>Keys per packed tile on the 256-bit path: its tile rounded up to whole score blocks.</summary>
             private const int KeyPad256 = 128;
 
             private readonly struct PackKeys256 : IAttentionWork
             {
-                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, KeyPad256);
+                public static void Execute(in AttentionBuffers buffers, int item) => PackKeyTile(in buffers, item, TileKv256, KeyPad256);
             }
 
             /// <summary>
@@ -639,6 +663,7 @@ namespace Models.Attention
             /// </summary>
             private readonly struct FlashTile256 : IAttentionWork
             {
+                private const int TileKv = TileKv256;
                 private const int KeyPad = KeyPad256;
                 private const int RowBlock = 4;
 
