@@ -43,7 +43,10 @@ public sealed class AttentionAttribute : Attribute
     /// <summary>Queries per flash tile: a power of two from 8 to 256, or 0 for the generator's choice.</summary>
     public int TileQ { get; set; }
 
-    /// <summary>Keys per flash tile: a power of two from 8 to 256, or 0 for the generator's choice.</summary>
+    /// <summary>
+    /// Keys per flash tile: a power of two from 8 to 256, or 0 for the generator's choice (which may differ between the
+    /// 512-bit path and the others; the generated file's header says).
+    /// </summary>
     public int TileKv { get; set; }
 
     /// <summary>

@@ -45,6 +45,7 @@ internal static class AttentionRules
     public static int ResolveTileQ(int tileQ) => tileQ == 0 ? DefaultTileQ : tileQ;
 
     /// <summary>
+    /// The class's key tile, which the 256-bit and scalar paths run (the 512-bit path: <see cref="ResolveTileKv512"/>).
     /// 0 gives 128 keys when the packed tile fits <see cref="DefaultKeyTileBytes"/> (head dim up to 64) and no window
     /// shorter than four such tiles (512 keys) would leave much of each tile masked, else 64. A wider tile halves the
     /// per-tile softmax bookkeeping (row maximum, rescale of the accumulators). Measured on one Zen 5 core, 128 keys against
@@ -66,8 +67,9 @@ internal static class AttentionRules
     /// Keys per tile on the 512-bit path when the attribute leaves TileKv at 0: 64 at every head dim. A 64-key row is one
     /// register block of the score kernel, which then runs each row block's softmax among the next row block's FMAs.
     /// Measured on one Zen 5 core against 128 keys (<see cref="ResolveTileKv"/>'s choice up to head dim 64), one process,
-    /// alternating: at N = 4096, head dim 64 full +1–2%, causal +3%, head dim 32 +5–13%; N = 16384 with a window of 512
-    /// +3–5%; N = 1024 the same; N = 128 2–4% slower at head dim 64. The 256-bit path keeps 128: without the overlap (16
+    /// alternating: at N = 4096, head dim 64 full +1–4%, causal +2–3% (two more pairs, in a slow phase of the machine,
+    /// −2%), head dim 32 +5–13%; N = 16384 with a window of 512 +2–5%; N = 1024, head dim 64, full the same and causal
+    /// +2%; N = 128 2–4% slower at head dim 64, the same at 32. The 256-bit path keeps 128: without the overlap (16
     /// registers), 64 keys measured 9–13% slower there at head dim 64.
     /// </summary>
     public const int DefaultTileKv512 = 64;
