@@ -494,8 +494,8 @@ internal static class VectorFlashEmitter
                 // The row block whose rows wait for their softmax, run among the next row block's FMAs; none at first.
                 int pendingRows = -1;
                 for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
-                for (int c0 = 0; c0 < KeyPad; c0 += {{blockKeys}})
                 {
+                    const int c0 = 0; // a row of the tile is one block
                     {{Indentation.Continue(ScoreBlock(shape), 2)}}
                     if (softmax)
                         pendingRows = r0;

@@ -346,8 +346,8 @@ static partial class GlobalKernel
                 // The row block whose rows wait for their softmax, run among the next row block's FMAs; none at first.
                 int pendingRows = -1;
                 for (int r0 = 0; r0 < paddedRows; r0 += 4)
-                for (int c0 = 0; c0 < KeyPad; c0 += 64)
                 {
+                    const int c0 = 0; // a row of the tile is one block
                     Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default, s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
                     ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
                     ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
