@@ -89,6 +89,7 @@ public ref struct PrefetchRuns
     private int fetched, runStart, line, share;
 
     /// <summary>One run: all of <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PrefetchRuns(ReadOnlySpan<float> data)
         : this(data, data.Length, 0, 1)
     {
@@ -96,6 +97,10 @@ public ref struct PrefetchRuns
 
     /// <summary><paramref name="runs"/> runs of <paramref name="runLength"/> floats, <paramref name="runStride"/> apart.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> does not hold the last run.</exception>
+    // Inlined, as the one-run form: called, the struct came back through memory and the copy that followed each call
+    // stalled on it (1.9% of all samples of causal linear attention, N = 16384, D = 64, where the chunk loop builds
+    // three a chunk; its own code fell from 3.2% to 1.4%).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PrefetchRuns(ReadOnlySpan<float> data, int runLength, int runStride, int runs)
     {
         if (runs < 0 || runLength < 0 || runStride < 0 || (runs > 0 && (long)(runs - 1) * runStride + runLength > data.Length))
