@@ -211,16 +211,17 @@ public static class LinearChunk
         ref float queries = ref MemoryMarshal.GetReference(phiQT);
         ref float target = ref MemoryMarshal.GetReference(weights);
         ref float sums = ref MemoryMarshal.GetReference(denominators);
+        TVector one = TWidth.Broadcast(1f);
         for (int column = 0; column < Rows; column += TWidth.Count)
         {
             var mask = new Mask<TVector>(TWidth.Load(ref from[0], column), TWidth.Load(ref to[0], column));
             TVector denominator = TWidth.Load(ref sums, column);
             // 16 keys at once where 32 registers hold their accumulators: 17 loads per 16 FMAs. With 16 registers, 8.
             if (VectorRegisters.ThirtyTwo)
-                KeyBlock<TWidth, TVector, THeadDim, SixteenKeys>(ref keys, 0, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column), ref denominator);
+                denominator = TWidth.MultiplyAdd(KeyBlock<TWidth, TVector, THeadDim, SixteenKeys>(ref keys, 0, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column)), one, denominator);
             else
                 for (int j = 0; j < keyCount; j += 8)
-                    KeyBlock<TWidth, TVector, THeadDim, EightKeys>(ref keys, j, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column), ref denominator);
+                    denominator = TWidth.MultiplyAdd(KeyBlock<TWidth, TVector, THeadDim, EightKeys>(ref keys, j, keyCount, ref Unsafe.Add(ref queries, column), mask, ref Unsafe.Add(ref target, column)), one, denominator);
             TWidth.Store(denominator, ref sums, column);
         }
     }
@@ -314,11 +315,11 @@ public static class LinearChunk
     /// <summary>
     /// Keys first … first + 15 (or 7) against one vector of rows: an accumulator per key, φ(Q)ᵀ's row loaded once per
     /// depth step and each key's element broadcast from a constant displacement. Keys past keyCount are computed and
-    /// dropped.
+    /// dropped. Returns the kept weights' sum over the keys, per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KeyBlock<TWidth, TVector, THeadDim, TKeys>(ref float keys, int first, int keyCount, ref float queries,
-        Mask<TVector> mask, ref float target, ref TVector denominator)
+    private static TVector KeyBlock<TWidth, TVector, THeadDim, TKeys>(ref float keys, int first, int keyCount, ref float queries,
+        Mask<TVector> mask, ref float target)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
         where THeadDim : struct, IHeadDimension
@@ -356,38 +357,39 @@ public static class LinearChunk
             k = ref Unsafe.Add(ref k, 1);
             q = ref Unsafe.Add(ref q, Rows);
         }
-        Keep<TWidth, TVector>(w0, first, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w1, first + 1, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w2, first + 2, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w3, first + 3, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w4, first + 4, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w5, first + 5, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w6, first + 6, keyCount, mask, ref target, ref denominator);
-        Keep<TWidth, TVector>(w7, first + 7, keyCount, mask, ref target, ref denominator);
+        // Each key's kept weights are stored, and their sum is a tree of adds returned in a register: added in turn to
+        // the denominators through memory, the 16 made one chain of store, reload and FMA per key after the loop
+        // (causal, N = 16384, D = 64, harness, alternating runs: 136.6–138.7 → 137.4–142.5 GFLOP/s).
+        TVector one = TWidth.Broadcast(1f);
+        TVector sum = Sum(Keep<TWidth, TVector>(w0, first, keyCount, mask, ref target), Keep<TWidth, TVector>(w1, first + 1, keyCount, mask, ref target),
+            Keep<TWidth, TVector>(w2, first + 2, keyCount, mask, ref target), Keep<TWidth, TVector>(w3, first + 3, keyCount, mask, ref target), one);
+        sum = TWidth.MultiplyAdd(Sum(Keep<TWidth, TVector>(w4, first + 4, keyCount, mask, ref target), Keep<TWidth, TVector>(w5, first + 5, keyCount, mask, ref target),
+            Keep<TWidth, TVector>(w6, first + 6, keyCount, mask, ref target), Keep<TWidth, TVector>(w7, first + 7, keyCount, mask, ref target), one), one, sum);
         if (TKeys.Sixteen)
         {
-            Keep<TWidth, TVector>(w8, first + 8, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w9, first + 9, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w10, first + 10, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w11, first + 11, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w12, first + 12, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w13, first + 13, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w14, first + 14, keyCount, mask, ref target, ref denominator);
-            Keep<TWidth, TVector>(w15, first + 15, keyCount, mask, ref target, ref denominator);
+            TVector upper = Sum(Keep<TWidth, TVector>(w8, first + 8, keyCount, mask, ref target), Keep<TWidth, TVector>(w9, first + 9, keyCount, mask, ref target),
+                Keep<TWidth, TVector>(w10, first + 10, keyCount, mask, ref target), Keep<TWidth, TVector>(w11, first + 11, keyCount, mask, ref target), one);
+            upper = TWidth.MultiplyAdd(Sum(Keep<TWidth, TVector>(w12, first + 12, keyCount, mask, ref target), Keep<TWidth, TVector>(w13, first + 13, keyCount, mask, ref target),
+                Keep<TWidth, TVector>(w14, first + 14, keyCount, mask, ref target), Keep<TWidth, TVector>(w15, first + 15, keyCount, mask, ref target), one), one, upper);
+            sum = TWidth.MultiplyAdd(upper, one, sum);
         }
+        return sum;
+
+        static TVector Sum(TVector a, TVector b, TVector c, TVector d, TVector one)
+            => TWidth.MultiplyAdd(TWidth.MultiplyAdd(a, one, b), one, TWidth.MultiplyAdd(c, one, d));
     }
 
-    /// <summary>Key j's weights, masked to the rows that see it, stored and added to the denominators.</summary>
+    /// <summary>Key j's weights, masked to the rows that see it and stored; zero for a key past keyCount.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Keep<TWidth, TVector>(TVector weights, int j, int keyCount, Mask<TVector> mask, ref float target, ref TVector denominator)
+    private static TVector Keep<TWidth, TVector>(TVector weights, int j, int keyCount, Mask<TVector> mask, ref float target)
         where TWidth : struct, ISimdWidth<TVector>
         where TVector : struct
     {
         if (j >= keyCount)
-            return;
+            return TWidth.Broadcast(0f);
         weights = TWidth.KeepWithin(weights, mask.From, mask.To, TWidth.Broadcast(j));
         TWidth.Store(weights, ref target, (nint)j * Rows);
-        denominator = TWidth.MultiplyAdd(weights, TWidth.Broadcast(1f), denominator);
+        return weights;
     }
 
     /// <summary>Where the rows of a register block go (offsets into the output), and what they are divided by.</summary>

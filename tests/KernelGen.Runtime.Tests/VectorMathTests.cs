@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests;
@@ -8,13 +9,14 @@ namespace KernelGen.Runtime.Tests;
 public sealed class VectorMathTests
 {
     /// <summary>
-    /// The bound VectorExp2 documents: relative error ≤ 2.5e-7 (about 2 ulp) on [−126, 127]. Checked on a dense grid
-    /// (every 1/4096 plus the integers and half-integers where the range reduction switches), for both widths.
+    /// The bounds VectorExp2 documents: relative error ≤ 1.5e-7 on [−126, 127] for the 16-float form (a table of 2^(j/16)
+    /// and a cubic, on AVX-512), ≤ 2.5e-7 (about 2 ulp) for the 8-float form (a degree-6 polynomial). Checked on a dense grid (every
+    /// 1/4096, so every multiple of 1/32 and 1/2 where the range reductions switch).
     /// </summary>
     [Fact]
     public void Exp2_is_within_its_stated_bound()
     {
-        double worst = 0;
+        double worstWide = 0, worstNarrow = 0;
         for (double x0 = -126; x0 < 127; x0 += 16.0 / 4096)
         {
             var lanes = new float[16];
@@ -25,12 +27,15 @@ public sealed class VectorMathTests
             for (int i = 0; i < 16; i++)
             {
                 double exact = Math.Pow(2, lanes[i]);
-                worst = Math.Max(worst, Math.Abs(wide[i] - exact) / exact);
+                worstWide = Math.Max(worstWide, Math.Abs(wide[i] - exact) / exact);
                 if (i < 8)
-                    worst = Math.Max(worst, Math.Abs(narrow[i] - exact) / exact);
+                    worstNarrow = Math.Max(worstNarrow, Math.Abs(narrow[i] - exact) / exact);
             }
         }
-        Assert.True(worst <= 2.5e-7, $"worst relative error {worst:e3}");
+        // Without AVX-512 the 16-float form runs the 8-float one on each half.
+        double wideBound = Avx512F.IsSupported ? 1.5e-7 : 2.5e-7;
+        Assert.True(worstWide <= wideBound, $"16 floats: worst relative error {worstWide:e3}");
+        Assert.True(worstNarrow <= 2.5e-7, $"8 floats: worst relative error {worstNarrow:e3}");
     }
 
     [Theory]
