@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace KernelGen;
 
@@ -199,14 +200,21 @@ public static class LinearChunk
         if (phiKeys.Length < Rows * headDim || phiQT.Length < headDim * Rows || weights.Length < keyCount * Rows || denominators.Length < Rows)
             throw new ArgumentException("phiKeys, phiQT, weights or denominators is too short for keyCount, headDim and Rows.", nameof(weights));
 
-        // Each row's visible keys, relative to firstKey and clamped to the keys here (so past them nothing is kept),
-        // as floats: the mask is a compare per lane, exact for such small integers. Rows past the chunk see nothing.
+        // Each row's visible keys relative to firstKey, as floats: the mask is a compare per lane against the key's
+        // index j < keyCount, and converting to float keeps the order, so nothing needs clamping. Rows past the chunk
+        // see nothing.
         Span<float> from = stackalloc float[Rows], to = stackalloc float[Rows];
-        for (int r = 0; r < Rows; r++)
+        if (rows == Rows && Vector512.IsHardwareAccelerated)
         {
-            from[r] = r < rows ? Math.Clamp(starts[r] - firstKey, 0, keyCount) : 0;
-            to[r] = r < rows ? Math.Clamp(ends[r] - firstKey, 0, keyCount) : 0;
+            RelativeKeys(starts, firstKey, from);
+            RelativeKeys(ends, firstKey, to);
         }
+        else
+            for (int r = 0; r < Rows; r++)
+            {
+                from[r] = r < rows ? starts[r] - firstKey : 0;
+                to[r] = r < rows ? ends[r] - firstKey : 0;
+            }
         ref float keys = ref MemoryMarshal.GetReference(phiKeys);
         ref float queries = ref MemoryMarshal.GetReference(phiQT);
         ref float target = ref MemoryMarshal.GetReference(weights);
@@ -225,6 +233,12 @@ public static class LinearChunk
             TWidth.Store(denominator, ref sums, column);
         }
     }
+
+    /// <summary>keys[r] − firstKey as floats, for all <see cref="Rows"/> rows (one vector of ints) at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RelativeKeys(ReadOnlySpan<int> keys, int firstKey, Span<float> relative)
+        => Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(keys)) - Vector512.Create(firstKey))
+            .StoreUnsafe(ref MemoryMarshal.GetReference(relative));
 
     /// <summary>
     /// Output row r (at output[rowOffsets[r]], headDim floats) = inverse[r] · Σₖ A[k, r] · B[k, :] over the state
