@@ -144,7 +144,8 @@ internal static class ChunkedLinearEmitter
                             UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, ref next);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 
-                            // φ(Q)ᵀ; a last, short chunk's missing columns are zero, so they weigh nothing below.
+                            // φ(Q)ᵀ; a last, short chunk's missing columns are cleared, so they hold φ(0) = 1 rather than
+                            // the chunk before's queries: the edge weights mask them out and their rows are not stored.
                             if (rows < Chunk)
                                 phiQT.Clear();
                             {{transposeQueries}}
@@ -214,18 +215,6 @@ internal static class ChunkedLinearEmitter
                         }
                         return phi;
                     }
-                }
-
-                /// <summary>
-                /// The queries of chunk rows [firstRow, firstRow + count), to prefetch: rows stack the group's heads query
-                /// by query, so each head holds one run of positions.
-                /// </summary>
-                private static PrefetchRuns QueryRows(ReadOnlySpan<float> q, int queryOffset, int queryLength, int firstRow, int count)
-                {
-                    if (count == 0)
-                        return default;
-                    int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
-                    return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
                 }
 
                 // scoped: what it returns is part of rest's buffer, not of the local rest, so it lives as long as the buffer.

@@ -54,10 +54,14 @@ internal static class KernelFileEmitter
                 {
                     case (AttentionKind.Softmax, AttentionAlgorithm.Flash):
                         // Vector paths first; the scalar tile loop is the fallback.
+                        QueryRowsEmitter.Emit(writer);
+                        writer.BlankLine();
                         VectorFlashEmitter.EmitDispatch(writer, spec);
                         WriteScalarPath(writer, spec, "RunScalar", FlashSoftmaxEmitter.Emit);
                         break;
                     case (AttentionKind.Linear, AttentionAlgorithm.Auto):
+                        QueryRowsEmitter.Emit(writer);
+                        writer.BlankLine();
                         ChunkedLinearEmitter.Emit(writer, spec);
                         break;
                     case (AttentionKind.Softmax, _):

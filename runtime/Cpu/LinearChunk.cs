@@ -441,8 +441,8 @@ public static class LinearChunk
 
     /// <summary>
     /// Four rows (A's columns r0 …) by one, two or four vectors of output from column j: depth steps of A's rows of
-    /// <see cref="Rows"/> and B's rows of headDim, then each row scaled and stored. Rows of A past the chunk's last
-    /// are zero or unused (φ(Q)ᵀ's missing columns are cleared), and their results are not stored.
+    /// <see cref="Rows"/> and B's rows of headDim, then each row scaled and stored. A's columns past the chunk's last
+    /// row (masked weights of 0, cleared φ(Q)ᵀ columns that φ made 1) are computed, and their results not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block<TWidth, TVector, THeadDim, TColumns>(ref float a, ref float b, ref float endValues, Depths depths, RowTargets targets, int j)

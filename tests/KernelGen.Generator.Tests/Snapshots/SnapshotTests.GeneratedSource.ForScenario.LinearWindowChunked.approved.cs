@@ -116,6 +116,18 @@ namespace Models.Attention
                 => AttentionMask.Clamp(position - 255L, position + 1L, validKeys);
 
             /// <summary>
+            /// The queries of a group's rows [firstRow, firstRow + count) from <paramref name="queryOffset"/> (the group's
+            /// start in Q), to prefetch: rows stack the group's heads query by query, so each head holds one run of positions.
+            /// </summary>
+            private static PrefetchRuns QueryRows(ReadOnlySpan<float> q, int queryOffset, int queryLength, int firstRow, int count)
+            {
+                if (count == 0)
+                    return default;
+                int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
+                return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
+            }
+
+            /// <summary>
             /// Query rows per chunk (the group's heads stacked query by query). Visible ranges move by at most one key
             /// per row at either end, so neither edge of a chunk holds more keys than it has rows.
             /// </summary>
@@ -234,7 +246,8 @@ namespace Models.Attention
                             UpdateState(ref mapped, values, state, normalizer, inStart, bulkStart, -1f, ref next);
                             (inStart, inEnd) = (bulkStart, bulkEnd);
 
-                            // φ(Q)ᵀ; a last, short chunk's missing columns are zero, so they weigh nothing below.
+                            // φ(Q)ᵀ; a last, short chunk's missing columns are cleared, so they hold φ(0) = 1 rather than
+                            // the chunk before's queries: the edge weights mask them out and their rows are not stored.
                             if (rows < Chunk)
                                 phiQT.Clear();
                             SmallMatrix.Transpose(buffers.Q.Slice(queryOffset + first * HeadDim), HeadDim, rows, HeadDim, phiQT, Chunk);
@@ -304,18 +317,6 @@ namespace Models.Attention
                         }
                         return phi;
                     }
-                }
-
-                /// <summary>
-                /// The queries of chunk rows [firstRow, firstRow + count), to prefetch: rows stack the group's heads query
-                /// by query, so each head holds one run of positions.
-                /// </summary>
-                private static PrefetchRuns QueryRows(ReadOnlySpan<float> q, int queryOffset, int queryLength, int firstRow, int count)
-                {
-                    if (count == 0)
-                        return default;
-                    int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
-                    return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
                 }
 
                 // scoped: what it returns is part of rest's buffer, not of the local rest, so it lives as long as the buffer.

@@ -134,6 +134,18 @@ namespace Models.Attention
                 => AttentionMask.Clamp(position - 15L, position + 16L, validKeys);
 
             /// <summary>
+            /// The queries of a group's rows [firstRow, firstRow + count) from <paramref name="queryOffset"/> (the group's
+            /// start in Q), to prefetch: rows stack the group's heads query by query, so each head holds one run of positions.
+            /// </summary>
+            private static PrefetchRuns QueryRows(ReadOnlySpan<float> q, int queryOffset, int queryLength, int firstRow, int count)
+            {
+                if (count == 0)
+                    return default;
+                int firstPosition = firstRow / GroupSize, positions = (firstRow + count - 1) / GroupSize - firstPosition + 1;
+                return new(q.Slice(queryOffset + firstPosition * HeadDim), positions * HeadDim, queryLength * HeadDim, GroupSize);
+            }
+
+            /// <summary>
             /// Picks the kernel for <see cref="AttentionCpu.Path"/> (the widest this machine accelerates unless narrowed).
             /// </summary>
             private static void Run(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
@@ -212,6 +224,16 @@ namespace Models.Attention
 
             /// <summary>Query tiles per (batch, key/value head): the group's heads stacked query by query.</summary>
             private static int QueryTiles(int queryLength) => (queryLength * GroupSize + TileQ - 1) / TileQ;
+
+            /// <summary>The query rows of piece <paramref name="item"/>, to prefetch; none past the last piece.</summary>
+            private static PrefetchRuns TileQueries(in AttentionBuffers buffers, int item)
+            {
+                int queryLength = buffers.QueryLength, queryTiles = QueryTiles(queryLength);
+                int group = item / queryTiles, first = item % queryTiles * TileQ, rowsPerGroup = queryLength * GroupSize;
+                if (group >= buffers.Batch * KvHeads)
+                    return default;
+                return QueryRows(buffers.Q, group * rowsPerGroup * HeadDim, queryLength, first, Math.Min(TileQ, rowsPerGroup - first));
+            }
 
             /// <summary>Keys per tile on the 512-bit path: TileKv.</summary>
             private const int TileKv512 = 64;
@@ -293,8 +315,16 @@ namespace Models.Attention
 
                         ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
                         int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                        for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
+                        int firstTile = firstStart - firstStart % TileKv;
+                        // The queries of the piece this thread most likely runs next (pieces are handed out in order, so
+                        // with T threads about T on), a part before each key tile: loading a tile's queries had missed
+                        // all at once at its start (causal D = 128, N = 1024, 1 thread, alternating runs: 205.5–207.2 →
+                        // 207.3–212.8 GFLOP/s).
+                        var nextQueries = TileQueries(in buffers, item + Math.Max(1, AttentionParallelism.MaxDegreeOfParallelism));
+                        nextQueries.Split((lastEnd - firstTile + TileKv - 1) / TileKv);
+                        for (int j0 = firstTile; j0 < lastEnd; j0 += TileKv)
                         {
+                            nextQueries.FetchPart();
                             int columns = Math.Min(TileKv, lastEnd - j0);
                             // Inside the mask for every row, the score kernel runs the softmax among its FMAs. A tile
                             // that cuts some row takes three steps: scores, the mask, then the softmax as a pass.
@@ -490,30 +520,30 @@ namespace Models.Attention
                 {
                     ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
                     Vector512<float> s0 = Vector512.LoadUnsafe(ref row, 0), s1 = Vector512.LoadUnsafe(ref row, 16), s2 = Vector512.LoadUnsafe(ref row, 32), s3 = Vector512.LoadUnsafe(ref row, 48);
-                // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
-                // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
-                float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
-                if (newMax == float.NegativeInfinity)
-                {
-                    if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3))
+                    // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
+                    // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
+                    float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector512.MaxNative(Vector512.MaxNative(s0, s1), Vector512.MaxNative(s2, s3))));
+                    if (newMax == float.NegativeInfinity)
                     {
-                        // Every key so far masked: they weigh 0.
-                        scores.Slice(r * KeyPad, KeyPad).Clear();
-                        rescale[r] = 1f;
-                        return;
+                        if (Vector512.EqualsAll(s0, s0) && Vector512.EqualsAll(s1, s1) && Vector512.EqualsAll(s2, s2) && Vector512.EqualsAll(s3, s3))
+                        {
+                            // Every key so far masked: they weigh 0.
+                            scores.Slice(r * KeyPad, KeyPad).Clear();
+                            rescale[r] = 1f;
+                            return;
+                        }
+                        // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
+                        newMax = float.NaN;
                     }
-                    // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
-                    newMax = float.NaN;
-                }
-                // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
-                // lane, spares the call to powf that float.Exp2 makes.
-                rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector512.Create(rowMax[r] - newMax)).ToScalar();
-                Vector512<float> m = Vector512.Create(newMax);
-                s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
-                s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 16);
-                s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 32);
-                s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 48);
-                Vector512<float> sum = (s0 + s1) + (s2 + s3);
+                    // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
+                    // lane, spares the call to powf that float.Exp2 makes.
+                    rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector512.Create(rowMax[r] - newMax)).ToScalar();
+                    Vector512<float> m = Vector512.Create(newMax);
+                    s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
+                    s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 16);
+                    s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 32);
+                    s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 48);
+                    Vector512<float> sum = (s0 + s1) + (s2 + s3);
                     ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 16);
                     Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rowSum), Vector512.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                     rowMax[r] = newMax;
@@ -732,8 +762,16 @@ namespace Models.Attention
 
                         ReadOnlySpan<float> values = buffers.V.Slice(group * keyLength * HeadDim, keyLength * HeadDim);
                         int keyTiles = (keyLength + TileKv - 1) / TileKv;
-                        for (int j0 = firstStart - firstStart % TileKv; j0 < lastEnd; j0 += TileKv)
+                        int firstTile = firstStart - firstStart % TileKv;
+                        // The queries of the piece this thread most likely runs next (pieces are handed out in order, so
+                        // with T threads about T on), a part before each key tile: loading a tile's queries had missed
+                        // all at once at its start (causal D = 128, N = 1024, 1 thread, alternating runs: 205.5–207.2 →
+                        // 207.3–212.8 GFLOP/s).
+                        var nextQueries = TileQueries(in buffers, item + Math.Max(1, AttentionParallelism.MaxDegreeOfParallelism));
+                        nextQueries.Split((lastEnd - firstTile + TileKv - 1) / TileKv);
+                        for (int j0 = firstTile; j0 < lastEnd; j0 += TileKv)
                         {
+                            nextQueries.FetchPart();
                             int columns = Math.Min(TileKv, lastEnd - j0);
                             if (buffers.Workspace.IsEmpty)
                                 DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
@@ -899,34 +937,34 @@ namespace Models.Attention
                 {
                     ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(scores), r * KeyPad);
                     Vector256<float> s0 = Vector256.LoadUnsafe(ref row, 0), s1 = Vector256.LoadUnsafe(ref row, 8), s2 = Vector256.LoadUnsafe(ref row, 16), s3 = Vector256.LoadUnsafe(ref row, 24), s4 = Vector256.LoadUnsafe(ref row, 32), s5 = Vector256.LoadUnsafe(ref row, 40), s6 = Vector256.LoadUnsafe(ref row, 48), s7 = Vector256.LoadUnsafe(ref row, 56);
-                // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
-                // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
-                float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7)))));
-                if (newMax == float.NegativeInfinity)
-                {
-                    if (Vector256.EqualsAll(s0, s0) && Vector256.EqualsAll(s1, s1) && Vector256.EqualsAll(s2, s2) && Vector256.EqualsAll(s3, s3) && Vector256.EqualsAll(s4, s4) && Vector256.EqualsAll(s5, s5) && Vector256.EqualsAll(s6, s6) && Vector256.EqualsAll(s7, s7))
+                    // MaxNative is one vmaxps; Max's IEEE rules for NaN and signed zeros cost two fixups more. vmaxps may pass
+                    // over a NaN score, but the NaN still reaches the row through its own weight, exp2(NaN − m).
+                    float newMax = Math.Max(rowMax[r], VectorReduce.Max(Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(s0, s1), Vector256.MaxNative(s2, s3)), Vector256.MaxNative(Vector256.MaxNative(s4, s5), Vector256.MaxNative(s6, s7)))));
+                    if (newMax == float.NegativeInfinity)
                     {
-                        // Every key so far masked: they weigh 0.
-                        scores.Slice(r * KeyPad, KeyPad).Clear();
-                        rescale[r] = 1f;
-                        return;
+                        if (Vector256.EqualsAll(s0, s0) && Vector256.EqualsAll(s1, s1) && Vector256.EqualsAll(s2, s2) && Vector256.EqualsAll(s3, s3) && Vector256.EqualsAll(s4, s4) && Vector256.EqualsAll(s5, s5) && Vector256.EqualsAll(s6, s6) && Vector256.EqualsAll(s7, s7))
+                        {
+                            // Every key so far masked: they weigh 0.
+                            scores.Slice(r * KeyPad, KeyPad).Clear();
+                            rescale[r] = 1f;
+                            return;
+                        }
+                        // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
+                        newMax = float.NaN;
                     }
-                    // The maximum passed over a NaN score: the row is NaN (weights, sum and LSE), as its inputs are.
-                    newMax = float.NaN;
-                }
-                // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
-                // lane, spares the call to powf that float.Exp2 makes.
-                rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector256.Create(rowMax[r] - newMax)).ToScalar();
-                Vector256<float> m = Vector256.Create(newMax);
-                s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
-                s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 8);
-                s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 16);
-                s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 24);
-                s4 = VectorExp2.Exp2(s4 - m); s4.StoreUnsafe(ref row, 32);
-                s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 40);
-                s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 48);
-                s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 56);
-                Vector256<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+                    // exp2(0) = 1 exactly: once a row's maximum settles, most tiles skip the call. The vector exp2, in one
+                    // lane, spares the call to powf that float.Exp2 makes.
+                    rescale[r] = newMax == rowMax[r] ? 1f : VectorExp2.Exp2(Vector256.Create(rowMax[r] - newMax)).ToScalar();
+                    Vector256<float> m = Vector256.Create(newMax);
+                    s0 = VectorExp2.Exp2(s0 - m); s0.StoreUnsafe(ref row, 0);
+                    s1 = VectorExp2.Exp2(s1 - m); s1.StoreUnsafe(ref row, 8);
+                    s2 = VectorExp2.Exp2(s2 - m); s2.StoreUnsafe(ref row, 16);
+                    s3 = VectorExp2.Exp2(s3 - m); s3.StoreUnsafe(ref row, 24);
+                    s4 = VectorExp2.Exp2(s4 - m); s4.StoreUnsafe(ref row, 32);
+                    s5 = VectorExp2.Exp2(s5 - m); s5.StoreUnsafe(ref row, 40);
+                    s6 = VectorExp2.Exp2(s6 - m); s6.StoreUnsafe(ref row, 48);
+                    s7 = VectorExp2.Exp2(s7 - m); s7.StoreUnsafe(ref row, 56);
+                    Vector256<float> sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
                     ref float rowSum = ref Unsafe.Add(ref MemoryMarshal.GetReference(rowSums), r * 8);
                     Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rowSum), Vector256.Create(rescale[r]), sum).StoreUnsafe(ref rowSum);
                     rowMax[r] = newMax;
