@@ -458,10 +458,12 @@ internal static class VectorFlashEmitter
         const string packedKeys = "buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad)";
         if (!shape.SoftmaxAmongProducts)
             return $$"""
+                // Inside the mask for every row: no masking. A tile that cuts some row takes each row block's visible
+                // scores, then each row cut to its keys.
+                bool masked = KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd;
                 {{direct}}
-                    Scores(queries, {{packedKeys}}, scores, paddedRows);
-                // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
-                if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                    Scores(queries, {{packedKeys}}, scores, paddedRows, masked, j0, columns, rows, first, firstPosition, validKeys);
+                if (masked)
                     Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                 Softmax(scores, rows, rowMax, rowSums, rescale);
                 """;
@@ -498,15 +500,23 @@ internal static class VectorFlashEmitter
         if (!shape.SoftmaxAmongProducts)
             return $$"""
                 {{summary}}
+                /// On a tile that cuts some row (<paramref name="masked"/>), each row block takes only the blocks of keys some
+                /// row of it sees; the others keep what they held, and the mask sets them to −∞, as no row of the block sees
+                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal D = 64,
+                /// N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128 89.4–92.5 → 91.5–93.8.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
+                    bool masked, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                 {{refs}}
                     for (int r0 = 0; r0 < paddedRows; r0 += {{shape.ScoreRows}})
-                    for (int c0 = 0; c0 < KeyPad; c0 += {{blockKeys}})
                     {
-                        {{Indentation.Continue(ScoreBlock(shape, softmaxParts: false), 2)}}
+                        (int from, int to) = masked ? KeysOfRows(r0, Math.Min(r0 + {{shape.ScoreRows - 1}}, rows - 1), j0, columns, first, firstPosition, validKeys) : (0, KeyPad);
+                        for (int c0 = from / {{blockKeys}} * {{blockKeys}}; c0 < to; c0 += {{blockKeys}})
+                        {
+                            {{Indentation.Continue(ScoreBlock(shape, softmaxParts: false), 3)}}
+                        }
                     }
                 }
                 """;

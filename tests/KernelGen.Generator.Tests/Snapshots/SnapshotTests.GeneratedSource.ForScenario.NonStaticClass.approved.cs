@@ -956,13 +956,15 @@ namespace Models.Attention
                         {
                             nextQueries.FetchPart();
                             int columns = Math.Min(TileKv, lastEnd - j0);
+                            // Inside the mask for every row: no masking. A tile that cuts some row takes each row block's visible
+                            // scores, then each row cut to its keys.
+                            bool masked = KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd;
                             if (buffers.Workspace.IsEmpty)
                                 DirectScores(queries, buffers.K.Slice((group * keyLength + j0) * HeadDim, (lastEnd - j0) * HeadDim), values.Slice(j0 * HeadDim, columns * HeadDim),
                                     (long)buffers.K.Length + buffers.V.Length > CachePrefetch.StreamedCacheFloats, scores, rows, columns);
                             else
-                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows);
-                            // Inside the mask for every row: no masking. Otherwise cut each row to its keys.
-                            if (KeyPad != TileKv || j0 < lastStart || j0 + TileKv > firstEnd)
+                                Scores(queries, buffers.Workspace.Slice((group * keyTiles + j0 / TileKv) * HeadDim * KeyPad, HeadDim * KeyPad), scores, paddedRows, masked, j0, columns, rows, first, firstPosition, validKeys);
+                            if (masked)
                                 Mask(scores, rows, first, j0, columns, firstPosition, validKeys);
                             Softmax(scores, rows, rowMax, rowSums, rescale);
                             AccumulateValues(scores, values, accumulators, rescale, paddedRows, j0, columns, rows, first, firstPosition, validKeys);
@@ -992,46 +994,54 @@ namespace Models.Attention
                 /// <summary>
                 /// scores = queries · keysᵀ for <paramref name="paddedRows"/> rows and KeyPad keys, in 4-row × 2-vector
                 /// register blocks: per dimension, 2 key vector load(s) and 4 broadcasts feed 8 FMAs.
+                /// On a tile that cuts some row (<paramref name="masked"/>), each row block takes only the blocks of keys some
+                /// row of it sees; the others keep what they held, and the mask sets them to −∞, as no row of the block sees
+                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal D = 64,
+                /// N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128 89.4–92.5 → 91.5–93.8.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows)
+                private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
+                    bool masked, int j0, int columns, int rows, int first, int firstPosition, int validKeys)
                 {
                     ref float q = ref MemoryMarshal.GetReference(queries);
                     ref float keys = ref MemoryMarshal.GetReference(keyTile);
                     ref float s = ref MemoryMarshal.GetReference(scores);
                     for (int r0 = 0; r0 < paddedRows; r0 += 4)
-                    for (int c0 = 0; c0 < KeyPad; c0 += 16)
                     {
-                        Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
-                        ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
-                        ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
-                        for (int d = 0; d < HeadDim; d++)
+                        (int from, int to) = masked ? KeysOfRows(r0, Math.Min(r0 + 3, rows - 1), j0, columns, first, firstPosition, validKeys) : (0, KeyPad);
+                        for (int c0 = from / 16 * 16; c0 < to; c0 += 16)
                         {
-                            Vector256<float> k0 = Vector256.LoadUnsafe(ref keyRow);
-                            Vector256<float> k1 = Vector256.LoadUnsafe(ref keyRow, 8);
-                            Vector256<float> q0 = Vector256.Create(queryColumn);
-                            s00 = Vector256.FusedMultiplyAdd(q0, k0, s00);
-                            s01 = Vector256.FusedMultiplyAdd(q0, k1, s01);
-                            Vector256<float> q1 = Vector256.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
-                            s10 = Vector256.FusedMultiplyAdd(q1, k0, s10);
-                            s11 = Vector256.FusedMultiplyAdd(q1, k1, s11);
-                            Vector256<float> q2 = Vector256.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
-                            s20 = Vector256.FusedMultiplyAdd(q2, k0, s20);
-                            s21 = Vector256.FusedMultiplyAdd(q2, k1, s21);
-                            Vector256<float> q3 = Vector256.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
-                            s30 = Vector256.FusedMultiplyAdd(q3, k0, s30);
-                            s31 = Vector256.FusedMultiplyAdd(q3, k1, s31);
-                            keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
-                            queryColumn = ref Unsafe.Add(ref queryColumn, 1);
+                            Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                            ref float keyRow = ref Unsafe.Add(ref keys, c0); // dimension d of keys c0 …
+                            ref float queryColumn = ref Unsafe.Add(ref q, r0 * HeadDim); // dimension d of row r0; row r0 + i is i·HeadDim on
+                            for (int d = 0; d < HeadDim; d++)
+                            {
+                                Vector256<float> k0 = Vector256.LoadUnsafe(ref keyRow);
+                                Vector256<float> k1 = Vector256.LoadUnsafe(ref keyRow, 8);
+                                Vector256<float> q0 = Vector256.Create(queryColumn);
+                                s00 = Vector256.FusedMultiplyAdd(q0, k0, s00);
+                                s01 = Vector256.FusedMultiplyAdd(q0, k1, s01);
+                                Vector256<float> q1 = Vector256.Create(Unsafe.Add(ref queryColumn, 1 * HeadDim));
+                                s10 = Vector256.FusedMultiplyAdd(q1, k0, s10);
+                                s11 = Vector256.FusedMultiplyAdd(q1, k1, s11);
+                                Vector256<float> q2 = Vector256.Create(Unsafe.Add(ref queryColumn, 2 * HeadDim));
+                                s20 = Vector256.FusedMultiplyAdd(q2, k0, s20);
+                                s21 = Vector256.FusedMultiplyAdd(q2, k1, s21);
+                                Vector256<float> q3 = Vector256.Create(Unsafe.Add(ref queryColumn, 3 * HeadDim));
+                                s30 = Vector256.FusedMultiplyAdd(q3, k0, s30);
+                                s31 = Vector256.FusedMultiplyAdd(q3, k1, s31);
+                                keyRow = ref Unsafe.Add(ref keyRow, KeyPad);
+                                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
+                            }
+                            s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
+                            s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 8));
+                            s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
+                            s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 8));
+                            s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
+                            s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 8));
+                            s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
+                            s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 8));
                         }
-                        s00.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 0));
-                        s01.StoreUnsafe(ref s, (nuint)((r0 + 0) * KeyPad + c0 + 8));
-                        s10.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 0));
-                        s11.StoreUnsafe(ref s, (nuint)((r0 + 1) * KeyPad + c0 + 8));
-                        s20.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 0));
-                        s21.StoreUnsafe(ref s, (nuint)((r0 + 2) * KeyPad + c0 + 8));
-                        s30.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 0));
-                        s31.StoreUnsafe(ref s, (nuint)((r0 + 3) * KeyPad + c0 + 8));
                     }
                 }
 
