@@ -367,8 +367,9 @@ namespace Models.Attention
                 /// register blocks: per dimension, 4 key vector load(s) and 4 broadcasts feed 16 FMAs.
                 /// On a tile that cuts some row (<paramref name="masked"/>), each row block takes only the blocks of keys some
                 /// row of it sees; the others keep what they held, and the mask sets them to −∞, as no row of the block sees
-                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal D = 64,
-                /// N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128 89.4–92.5 → 91.5–93.8.
+                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal
+                /// D = 64, N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128
+                /// 89.4–92.5 → 91.5–93.8.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
                 private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
@@ -914,8 +915,9 @@ namespace Models.Attention
                 /// register blocks: per dimension, 2 key vector load(s) and 4 broadcasts feed 8 FMAs.
                 /// On a tile that cuts some row (<paramref name="masked"/>), each row block takes only the blocks of keys some
                 /// row of it sees; the others keep what they held, and the mask sets them to −∞, as no row of the block sees
-                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal D = 64,
-                /// N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128 89.4–92.5 → 91.5–93.8.
+                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal
+                /// D = 64, N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128
+                /// 89.4–92.5 → 91.5–93.8.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
                 private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,

@@ -452,8 +452,8 @@ namespace Models.Attention
                 /// one that holds its last row's last, in a block of that many vectors. The vectors it skips keep what they
                 /// held, and the mask sets them to −∞: no row of the block sees their keys. (Padding rows are not masked; their
                 /// outputs are never written.) With one query per row, the blocks of a causal diagonal tile take from 1 up to
-                /// 4 vectors as they go down it, not 4 each (causal D = 128, N = 1024, 1 thread, alternating runs
-                /// against computing these tiles whole: 188.0–213.4 → 207.2–217.3 GFLOP/s).
+                /// 4 vectors as they go down it, not 4 each (causal D = 128, N = 1024, 1 thread,
+                /// alternating runs against computing these tiles whole: 188.0–213.4 → 207.2–217.3 GFLOP/s).
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
                 private static void EdgeScores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
@@ -996,8 +996,9 @@ namespace Models.Attention
                 /// register blocks: per dimension, 2 key vector load(s) and 4 broadcasts feed 8 FMAs.
                 /// On a tile that cuts some row (<paramref name="masked"/>), each row block takes only the blocks of keys some
                 /// row of it sees; the others keep what they held, and the mask sets them to −∞, as no row of the block sees
-                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal D = 64,
-                /// N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128 89.4–92.5 → 91.5–93.8.
+                /// their keys. (Padding rows are not masked; their outputs are never written.) Without AVX-512, causal
+                /// D = 64, N = 1024 (128-key tiles), 1 thread, alternating runs: 87.8–90.0 → 91.1–94.6 GFLOP/s; D = 128
+                /// 89.4–92.5 → 91.5–93.8.
                 /// </summary>
                 [MethodImpl(MethodImplOptions.AggressiveOptimization)]
                 private static void Scores(ReadOnlySpan<float> queries, ReadOnlySpan<float> keyTile, Span<float> scores, int paddedRows,
