@@ -9,9 +9,9 @@ namespace KernelGen.Runtime.Tests;
 public sealed class VectorMathTests
 {
     /// <summary>
-    /// The bounds VectorExp2 documents: relative error ≤ 1.5e-7 on [−126, 127] for the 16-float form (a table of 2^(j/16)
-    /// and a cubic, on AVX-512), ≤ 2.5e-7 (about 2 ulp) for the 8-float form (a degree-6 polynomial). Checked on a dense grid (every
-    /// 1/4096, so every multiple of 1/32 and 1/2 where the range reductions switch).
+    /// The bounds VectorExp2 documents: relative error ≤ 1.5e-7 on [−126, 127] for the 16-float form (a table of
+    /// 2^(j/16) and a cubic, on AVX-512), ≤ 2.5e-7 (about 2 ulp) for the 8-float form (a degree-6 polynomial). Checked
+    /// on a dense grid (every 1/4096, so every multiple of 1/32 and 1/2 where the range reductions switch).
     /// </summary>
     [Fact]
     public void Exp2_is_within_its_stated_bound()
